@@ -1,0 +1,109 @@
+//! Application-permission tokens: client credentials against the app tenant, cached in memory and in
+//! the table until shortly before expiry; concurrent misses in one container share one request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::clock::now_epoch;
+use super::deadline::Deadline;
+use super::error::ApiError;
+use super::identity_platform::IdentityPlatform;
+use super::memory_cache::MemoryCache;
+use super::secret::Secret;
+use super::settings::Settings;
+use super::token_cipher::TokenCipher;
+use super::token_store::{AppTokenRecord, TokenStore};
+
+/// Tokens are renewed this long before they expire.
+pub const EXPIRY_MARGIN_SECS: i64 = 300;
+/// Purpose bound into the encryption of cached application tokens.
+const PURPOSE: &str = "app-access";
+
+/// Provides application access tokens.
+pub struct AppTokens {
+    store: Arc<dyn TokenStore>,
+    platform: Arc<dyn IdentityPlatform>,
+    memory: MemoryCache<Secret>,
+    memory_ttl: Duration,
+    fetching: tokio::sync::Mutex<()>,
+}
+
+/// The table key of the cached application token of this client in this tenant.
+pub fn app_token_key(tenant: &str, client_id: &str) -> String {
+    format!("apptoken#{tenant}#{client_id}")
+}
+
+impl AppTokens {
+    /// `memory_ttl` bounds how long a container trusts its in-memory copy before looking at the table
+    /// again (which is how a `cache-clear` reaches warm containers).
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        platform: Arc<dyn IdentityPlatform>,
+        memory_ttl: Duration,
+    ) -> Self {
+        Self {
+            store,
+            platform,
+            memory: MemoryCache::default(),
+            memory_ttl,
+            fetching: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn remember(&self, key: &str, token: &Secret, expires_at: i64) {
+        let usable =
+            Duration::from_secs((expires_at - EXPIRY_MARGIN_SECS - now_epoch()).max(0) as u64);
+        self.memory
+            .insert(key, token.clone(), usable.min(self.memory_ttl));
+    }
+
+    /// A valid application token for Graph.
+    pub async fn access_token(
+        &self,
+        settings: &Settings,
+        deadline: Deadline,
+    ) -> Result<Secret, ApiError> {
+        let tenant = settings.require_app_tenant()?;
+        let key = app_token_key(tenant, &settings.client_id);
+        if let Some(token) = self.memory.get(&key) {
+            return Ok(token);
+        }
+        let _fetching = self.fetching.lock().await;
+        if let Some(token) = self.memory.get(&key) {
+            return Ok(token);
+        }
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        match self.store.get_app_token(&key).await {
+            Ok(Some(record)) if record.expires_at - EXPIRY_MARGIN_SECS > now_epoch() => {
+                match cipher.open(&record.access_token, PURPOSE, &key) {
+                    Ok(token) => {
+                        self.remember(&key, &token, record.expires_at);
+                        return Ok(token);
+                    }
+                    Err(error) => {
+                        tracing::warn!(error = %error, "cached application token unusable; fetching a new one")
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(error = %error, "reading the cached application token failed; fetching a new one")
+            }
+        }
+        let grant = self
+            .platform
+            .client_credentials(settings, tenant, deadline)
+            .await
+            .map_err(|failure| failure.to_api_error())?;
+        let expires_at = now_epoch() + grant.expires_in;
+        let record = AppTokenRecord {
+            access_token: cipher.seal(&grant.access_token, PURPOSE, &key),
+            expires_at,
+        };
+        if let Err(error) = self.store.put_app_token(&key, &record).await {
+            tracing::warn!(error = %error, "caching the application token in the table failed");
+        }
+        self.remember(&key, &grant.access_token, expires_at);
+        Ok(grant.access_token)
+    }
+}

@@ -1,0 +1,266 @@
+//! Delegated-permission tokens: each application user's stored refresh token is redeemed when the
+//! cached access token is near expiry. The rotated refresh token is written only if the link's version
+//! is unchanged, so two concurrent refreshes never replace a newer refresh token with an older one
+//! (Microsoft keeps old refresh tokens working, so the loser simply re-reads). Permanent rejections
+//! mark the link invalid; transient failures never do.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::app_tokens::EXPIRY_MARGIN_SECS;
+use super::clock::now_epoch;
+use super::deadline::Deadline;
+use super::error::{ApiError, ErrorCode};
+use super::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
+use super::keyed_locks::KeyedLocks;
+use super::memory_cache::MemoryCache;
+use super::scopes::satisfies;
+use super::secret::Secret;
+use super::settings::Settings;
+use super::token_cipher::TokenCipher;
+use super::token_store::{Link, LinkStatus, TokenStore};
+
+/// Purpose bound into the encryption of stored refresh tokens.
+pub const REFRESH_PURPOSE: &str = "refresh";
+/// Purpose bound into the encryption of stored delegated access tokens.
+pub const ACCESS_PURPOSE: &str = "access";
+/// How many times a refresh is retried after losing a version race.
+const MAX_RACES: usize = 3;
+
+/// The table key (and encryption owner) of an application user's link.
+pub fn link_key(app_user_id: &str) -> String {
+    format!("link#{app_user_id}")
+}
+
+/// What a delegated call needs: the token and who it belongs to.
+#[derive(Debug, Clone)]
+pub struct DelegatedAccess {
+    /// Access token for Graph.
+    pub access_token: Secret,
+    /// When it expires (epoch seconds).
+    pub expires_at: i64,
+    /// Granted scopes (short names).
+    pub scopes: Vec<String>,
+    /// The user's Microsoft object id.
+    pub ms_user_id: String,
+}
+
+/// Provides delegated access tokens per application user.
+pub struct DelegatedTokens {
+    store: Arc<dyn TokenStore>,
+    platform: Arc<dyn IdentityPlatform>,
+    memory: MemoryCache<DelegatedAccess>,
+    memory_ttl: Duration,
+    locks: KeyedLocks,
+}
+
+fn refresh_token_invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::RefreshTokenInvalid, message)
+}
+
+fn check_scopes(granted: &[String], required: &[&str]) -> Result<(), ApiError> {
+    if satisfies(granted, required) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::ScopeInvalid,
+            format!(
+                "the user has not consented to any scope this operation needs ({}): sign in again with one of them",
+                required.join(", ")
+            ),
+        ))
+    }
+}
+
+fn usable(access: &DelegatedAccess) -> bool {
+    access.expires_at - EXPIRY_MARGIN_SECS > now_epoch()
+}
+
+impl DelegatedTokens {
+    /// `memory_ttl` bounds how long a container trusts its in-memory copy before reading the table again
+    /// (which is how a revoked link reaches warm containers).
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        platform: Arc<dyn IdentityPlatform>,
+        memory_ttl: Duration,
+    ) -> Self {
+        Self {
+            store,
+            platform,
+            memory: MemoryCache::default(),
+            memory_ttl,
+            locks: KeyedLocks::default(),
+        }
+    }
+
+    fn remember(&self, app_user_id: &str, access: &DelegatedAccess) {
+        let usable_for = Duration::from_secs(
+            (access.expires_at - EXPIRY_MARGIN_SECS - now_epoch()).max(0) as u64,
+        );
+        self.memory
+            .insert(app_user_id, access.clone(), usable_for.min(self.memory_ttl));
+    }
+
+    /// A valid access token for `app_user_id`, provided the user granted one of `required`
+    /// (checked before any request to Microsoft).
+    pub async fn access(
+        &self,
+        settings: &Settings,
+        app_user_id: &str,
+        required: &[&str],
+        deadline: Deadline,
+    ) -> Result<DelegatedAccess, ApiError> {
+        if let Some(access) = self.memory.get(app_user_id).filter(usable) {
+            check_scopes(&access.scopes, required)?;
+            return Ok(access);
+        }
+        let _refreshing = self.locks.lock(app_user_id).await;
+        if let Some(access) = self.memory.get(app_user_id).filter(usable) {
+            check_scopes(&access.scopes, required)?;
+            return Ok(access);
+        }
+        let mut link = self.read_valid_link(app_user_id).await?;
+        check_scopes(&link.scopes, required)?;
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        for _ in 0..MAX_RACES {
+            if let Some(access) = self.stored_access(&cipher, &link)? {
+                self.remember(app_user_id, &access);
+                return Ok(access);
+            }
+            match self.refresh(settings, &cipher, &link, deadline).await? {
+                Some(access) => {
+                    self.remember(app_user_id, &access);
+                    return Ok(access);
+                }
+                // Someone else wrote the link first: use what they stored.
+                None => link = self.read_valid_link(app_user_id).await?,
+            }
+        }
+        Err(ApiError::new(
+            ErrorCode::UpstreamUnavailable,
+            "the user's tokens kept changing during refresh; try again",
+        ))
+    }
+
+    /// Forgets the in-memory token of a user (e.g. after Graph rejected it).
+    pub fn forget(&self, app_user_id: &str) {
+        self.memory.remove(app_user_id);
+    }
+
+    async fn read_valid_link(&self, app_user_id: &str) -> Result<Link, ApiError> {
+        let link = self.store.get_link(app_user_id).await?.ok_or_else(|| {
+            refresh_token_invalid("no Microsoft sign-in is stored for `authUserId`: sign in first")
+        })?;
+        match &link.status {
+            LinkStatus::Valid => Ok(link),
+            LinkStatus::Invalid { reason } => Err(refresh_token_invalid(format!(
+                "the user's Microsoft sign-in is no longer valid ({reason}): sign in again"
+            ))),
+        }
+    }
+
+    fn stored_access(
+        &self,
+        cipher: &TokenCipher<'_>,
+        link: &Link,
+    ) -> Result<Option<DelegatedAccess>, ApiError> {
+        let Some(sealed) = &link.access_token else {
+            return Ok(None);
+        };
+        let access = DelegatedAccess {
+            access_token: Secret::new(""),
+            expires_at: link.access_expires_at,
+            scopes: link.scopes.clone(),
+            ms_user_id: link.ms_user_id.clone(),
+        };
+        if !usable(&access) {
+            return Ok(None);
+        }
+        let access_token = cipher.open(sealed, ACCESS_PURPOSE, &link_key(&link.app_user_id))?;
+        Ok(Some(DelegatedAccess {
+            access_token,
+            ..access
+        }))
+    }
+
+    /// Redeems the link's refresh token. `Ok(None)` when another writer changed the link meanwhile.
+    async fn refresh(
+        &self,
+        settings: &Settings,
+        cipher: &TokenCipher<'_>,
+        link: &Link,
+        deadline: Deadline,
+    ) -> Result<Option<DelegatedAccess>, ApiError> {
+        let owner = link_key(&link.app_user_id);
+        let refresh_token = cipher.open(&link.refresh_token, REFRESH_PURPOSE, &owner)?;
+        match self
+            .platform
+            .refresh(settings, &refresh_token, &link.scopes, deadline)
+            .await
+        {
+            Ok(grant) => {
+                let now = now_epoch();
+                let scopes = if grant.scopes.is_empty() {
+                    link.scopes.clone()
+                } else {
+                    grant.scopes
+                };
+                let rotated = Link {
+                    refresh_token: match &grant.refresh_token {
+                        Some(token) => cipher.seal(token, REFRESH_PURPOSE, &owner),
+                        None => link.refresh_token.clone(),
+                    },
+                    access_token: Some(cipher.seal(&grant.access_token, ACCESS_PURPOSE, &owner)),
+                    access_expires_at: now + grant.expires_in,
+                    scopes: scopes.clone(),
+                    version: link.version + 1,
+                    last_refresh_at: now,
+                    ..link.clone()
+                };
+                if !self
+                    .store
+                    .replace_link_if_version(&rotated, link.version)
+                    .await?
+                {
+                    tracing::info!("another refresh of this link won the race; re-reading it");
+                    return Ok(None);
+                }
+                Ok(Some(DelegatedAccess {
+                    access_token: grant.access_token,
+                    expires_at: rotated.access_expires_at,
+                    scopes,
+                    ms_user_id: link.ms_user_id.clone(),
+                }))
+            }
+            Err(TokenFailure::Rejected(rejection)) => {
+                let reason = match rejection.kind() {
+                    RejectionKind::TokenDead(reason) | RejectionKind::ScopeMissing(reason) => {
+                        reason
+                    }
+                    _ => return Err(rejection.to_api_error()),
+                };
+                let invalid = Link {
+                    status: LinkStatus::Invalid {
+                        reason: reason.to_string(),
+                    },
+                    version: link.version + 1,
+                    ..link.clone()
+                };
+                if !self
+                    .store
+                    .replace_link_if_version(&invalid, link.version)
+                    .await?
+                {
+                    // The link changed meanwhile (a new sign-in or a rotation): judge the new one instead.
+                    return Ok(None);
+                }
+                tracing::warn!(
+                    reason,
+                    "Microsoft rejected the refresh token for good; link marked invalid"
+                );
+                Err(rejection.to_api_error())
+            }
+            Err(failure @ TokenFailure::Unavailable(_)) => Err(failure.to_api_error()),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The error model: the bundle's own error codes, Graph errors passed through, and the one JSON shape
+//! every failure is returned in.
+
+use serde_json::{Value, json};
+
+/// The bundle's own error codes (README "Errors" lists each with its HTTP status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No usable refresh token for `authUserId`: the user must sign in again.
+    RefreshTokenInvalid,
+    /// The user has not consented to any scope the operation needs.
+    ScopeInvalid,
+    /// The tenant in settings is not a tenant Microsoft knows.
+    TenantNotFound,
+    /// Bad input; nothing was sent to Microsoft.
+    InvalidRequest,
+    /// The caller may not act as `authUserId`.
+    Forbidden,
+    /// Settings or environment missing or malformed.
+    ConfigurationInvalid,
+    /// Microsoft kept failing after bounded retries.
+    UpstreamUnavailable,
+    /// An AWS dependency (DynamoDB, Secrets Manager) failed, or an unexpected internal fault.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RefreshTokenInvalid => "RefreshTokenInvalid",
+            Self::ScopeInvalid => "ScopeInvalid",
+            Self::TenantNotFound => "TenantNotFound",
+            Self::InvalidRequest => "InvalidRequest",
+            Self::Forbidden => "Forbidden",
+            Self::ConfigurationInvalid => "ConfigurationInvalid",
+            Self::UpstreamUnavailable => "UpstreamUnavailable",
+            Self::InternalError => "InternalError",
+        }
+    }
+
+    /// The HTTP status the code is returned with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidRequest => 400,
+            Self::RefreshTokenInvalid => 401,
+            Self::ScopeInvalid | Self::Forbidden => 403,
+            Self::TenantNotFound | Self::ConfigurationInvalid | Self::InternalError => 500,
+            Self::UpstreamUnavailable => 503,
+        }
+    }
+}
+
+/// A failed operation: either one of the bundle's own errors or Graph's error, passed through unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// One of the bundle's own errors, with a message safe to show the caller (never a secret).
+    Own { code: ErrorCode, message: String },
+    /// Graph answered with an error: its status and body are returned as they are.
+    Graph { status: u16, body: Value },
+}
+
+impl ApiError {
+    /// Builds one of the bundle's own errors.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Own {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Shorthand for an `InvalidRequest` error.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, message)
+    }
+
+    /// The bundle's own code, if this is not a Graph passthrough.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Own { code, .. } => Some(*code),
+            Self::Graph { .. } => None,
+        }
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Own { code, .. } => code.status(),
+            Self::Graph { status, .. } => *status,
+        }
+    }
+
+    /// The response body: `{"error": {"code", "message", "requestId"}}`, or Graph's own body.
+    pub fn body(&self, request_id: &str) -> Value {
+        match self {
+            Self::Own { code, message } => json!({
+                "error": { "code": code.as_str(), "message": message, "requestId": request_id }
+            }),
+            Self::Graph { body, .. } => body.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Own { code, message } => write!(f, "{}: {message}", code.as_str()),
+            Self::Graph { status, body } => {
+                let code = body
+                    .pointer("/error/code")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown");
+                write!(f, "Graph error {status} {code}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_errors_have_one_shape() {
+        let error = ApiError::invalid("userId is required");
+        assert_eq!(error.status(), 400);
+        assert_eq!(
+            error.body("req-1"),
+            json!({"error": {"code": "InvalidRequest", "message": "userId is required", "requestId": "req-1"}})
+        );
+    }
+
+    #[test]
+    fn graph_errors_pass_through_unchanged() {
+        let body = json!({"error": {"code": "Request_ResourceNotFound", "message": "gone"}});
+        let error = ApiError::Graph {
+            status: 404,
+            body: body.clone(),
+        };
+        assert_eq!(error.status(), 404);
+        assert_eq!(error.body("req-1"), body);
+        assert_eq!(error.code(), None);
+    }
+}

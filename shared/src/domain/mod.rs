@@ -1,0 +1,26 @@
+//! The domain: the operations catalog, request validation, identity resolution, the token engines
+//! and the error model, with ports ([`token_store`], [`identity_platform`], [`graph_api`],
+//! [`settings_provider`]) that adapters implement.
+
+pub mod app_tokens;
+pub mod catalog;
+pub mod clock;
+pub mod deadline;
+pub mod delegated_tokens;
+pub mod error;
+pub mod executor;
+pub mod graph_api;
+pub mod graph_path;
+pub mod identity_platform;
+pub mod identity_resolver;
+pub mod keeper_schedule;
+pub mod keyed_locks;
+pub mod memory_cache;
+pub mod operation;
+pub mod request;
+pub mod scopes;
+pub mod secret;
+pub mod settings;
+pub mod settings_provider;
+pub mod token_cipher;
+pub mod token_store;

@@ -1,0 +1,447 @@
+//! The one request type every entry point decodes into, and its validation. Nothing reaches Microsoft
+//! or DynamoDB until [`RawRequest::validate`] has accepted it.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::error::{ApiError, ErrorCode};
+use super::operation::{BodyRule, Operation, QueryOption};
+
+/// Largest accepted request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest accepted query option value, in characters.
+pub const MAX_QUERY_VALUE_CHARS: usize = 4096;
+/// Longest accepted Graph id or userPrincipalName, in characters.
+pub const MAX_ID_CHARS: usize = 1024;
+/// Longest accepted application user id, in characters.
+pub const MAX_APP_USER_ID_CHARS: usize = 128;
+
+/// A request as decoded from an event, not yet validated.
+#[derive(Debug, Default, Clone)]
+pub struct RawRequest {
+    /// Whose resource (`userId`).
+    pub user_id: Option<String>,
+    /// Who is asking (`authUserId`).
+    pub auth_user_id: Option<String>,
+    /// Subject the API's authorizer verified, if any: the only `authUserId` the caller may use.
+    pub verified_subject: Option<String>,
+    /// Path parameters other than `userId`.
+    pub params: BTreeMap<String, String>,
+    /// Query options (OData options, plus `all`).
+    pub query: BTreeMap<String, String>,
+    /// The request body as raw text, if any.
+    pub body: Option<String>,
+}
+
+/// Whose resource the request is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// No user in the path (e.g. `users-list`).
+    None,
+    /// `me`: the signed-in user (delegated only).
+    Me,
+    /// An application user id, a Microsoft object id or a userPrincipalName.
+    User(String),
+}
+
+/// Which permissions the request runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// Application permissions (no `authUserId`).
+    Application,
+    /// Delegated permissions as this application user.
+    Delegated(String),
+}
+
+/// A validated request, ready to be executed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRequest {
+    /// Whose resource.
+    pub target: Target,
+    /// Which permissions.
+    pub caller: Caller,
+    /// Path parameters other than `userId`, by name.
+    pub params: BTreeMap<String, String>,
+    /// OData query options with canonical `$` names, in a stable order.
+    pub query: Vec<(QueryOption, String)>,
+    /// Whether to follow `@odata.nextLink` pages (bounded).
+    pub all_pages: bool,
+    /// The JSON body, if the operation takes one.
+    pub body: Option<Value>,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::invalid(message)
+}
+
+fn has_control_chars(value: &str) -> bool {
+    value.chars().any(char::is_control)
+}
+
+/// Validates a Graph id or userPrincipalName used as one path segment. Every character is later
+/// percent-encoded; only `.` and `..` are refused since URL normalisation would treat them as path steps.
+pub fn validate_graph_id(name: &str, value: &str) -> Result<String, ApiError> {
+    if value.is_empty() {
+        return Err(invalid(format!("`{name}` must not be empty")));
+    }
+    if value.chars().count() > MAX_ID_CHARS {
+        return Err(invalid(format!(
+            "`{name}` is longer than {MAX_ID_CHARS} characters"
+        )));
+    }
+    if has_control_chars(value) || value.trim() != value {
+        return Err(invalid(format!(
+            "`{name}` must not contain control characters or surrounding spaces"
+        )));
+    }
+    if value == "." || value == ".." {
+        return Err(invalid(format!("`{name}` is not a valid id")));
+    }
+    Ok(value.to_string())
+}
+
+/// Validates an application user id: 1 to 128 characters of `A-Z a-z 0-9 - _ . @ : + = |`.
+pub fn validate_app_user_id(name: &str, value: &str) -> Result<String, ApiError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.@:+=|".contains(c);
+    if value.is_empty() || value.len() > MAX_APP_USER_ID_CHARS || !value.chars().all(allowed) {
+        return Err(invalid(format!(
+            "`{name}` must be 1 to {MAX_APP_USER_ID_CHARS} characters of letters, digits and - _ . @ : + = |"
+        )));
+    }
+    Ok(value.to_string())
+}
+
+fn parse_option_name(key: &str) -> Option<QueryOption> {
+    let canonical = if key.starts_with('$') {
+        key.to_ascii_lowercase()
+    } else {
+        format!("${}", key.to_ascii_lowercase())
+    };
+    QueryOption::ALL
+        .into_iter()
+        .find(|option| option.name() == canonical)
+}
+
+fn validate_option_value(option: QueryOption, value: &str) -> Result<String, ApiError> {
+    let name = option.name();
+    if value.is_empty() || value.chars().count() > MAX_QUERY_VALUE_CHARS || has_control_chars(value)
+    {
+        return Err(invalid(format!(
+            "`{name}` must be 1 to {MAX_QUERY_VALUE_CHARS} characters with no control characters"
+        )));
+    }
+    let identifier_list = |v: &str| {
+        v.split(',').all(|item| {
+            let item = item.trim();
+            !item.is_empty()
+                && item
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./@".contains(c))
+        })
+    };
+    match option {
+        QueryOption::Top => match value.parse::<u32>() {
+            Ok(n) if (1..=999).contains(&n) => Ok(n.to_string()),
+            _ => Err(invalid("`$top` must be an integer from 1 to 999")),
+        },
+        QueryOption::Skip => match value.parse::<u32>() {
+            Ok(n) => Ok(n.to_string()),
+            Err(_) => Err(invalid("`$skip` must be a non-negative integer")),
+        },
+        QueryOption::Count => match value {
+            "true" | "false" => Ok(value.to_string()),
+            _ => Err(invalid("`$count` must be true or false")),
+        },
+        QueryOption::Select if !identifier_list(value) => Err(invalid(
+            "`$select` must be a comma-separated list of property names",
+        )),
+        _ => Ok(value.to_string()),
+    }
+}
+
+fn parse_all(value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(invalid("`all` must be true or false")),
+    }
+}
+
+impl RawRequest {
+    /// Validates the request against the operation: ids, permission mode, query options and body.
+    pub fn validate(self, operation: &Operation) -> Result<OperationRequest, ApiError> {
+        let caller = match (&self.auth_user_id, &self.verified_subject) {
+            (Some(asked), Some(verified)) if asked != verified => {
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "`authUserId` differs from the authenticated caller",
+                ));
+            }
+            (Some(id), _) | (None, Some(id)) => {
+                Caller::Delegated(validate_app_user_id("authUserId", id)?)
+            }
+            (None, None) => Caller::Application,
+        };
+        match &caller {
+            Caller::Delegated(_) if !operation.allows_delegated() => {
+                return Err(invalid(format!(
+                    "{} does not support delegated permissions: omit `authUserId`",
+                    operation.name
+                )));
+            }
+            Caller::Application if !operation.allows_application() => {
+                return Err(invalid(format!(
+                    "{} needs delegated permissions: `authUserId` is required",
+                    operation.name
+                )));
+            }
+            _ => {}
+        }
+
+        let takes_user = operation.path_parameters().any(|p| p == "userId");
+        let target = match (takes_user, self.user_id) {
+            (false, None) => Target::None,
+            (false, Some(_)) => {
+                return Err(invalid(format!("{} takes no `userId`", operation.name)));
+            }
+            (true, None) => return Err(invalid("`userId` is required")),
+            (true, Some(id)) if id.eq_ignore_ascii_case("me") => match caller {
+                Caller::Delegated(_) => Target::Me,
+                Caller::Application => {
+                    return Err(invalid("`userId` may be `me` only with `authUserId`"));
+                }
+            },
+            (true, Some(id)) => Target::User(validate_graph_id("userId", &id)?),
+        };
+
+        let mut params = BTreeMap::new();
+        for name in operation.path_parameters().filter(|p| *p != "userId") {
+            let value = self
+                .params
+                .get(name)
+                .ok_or_else(|| invalid(format!("`{name}` is required")))?;
+            params.insert(name.to_string(), validate_graph_id(name, value)?);
+        }
+        if let Some(unknown) = self
+            .params
+            .keys()
+            .find(|k| !params.contains_key(k.as_str()))
+        {
+            return Err(invalid(format!("unknown parameter `{unknown}`")));
+        }
+
+        let mut all_pages = false;
+        let mut query = Vec::new();
+        for (key, value) in &self.query {
+            if key == "all" {
+                if !operation.pageable {
+                    return Err(invalid(format!(
+                        "{} returns no pages: `all` is not accepted",
+                        operation.name
+                    )));
+                }
+                all_pages = parse_all(value)?;
+                continue;
+            }
+            let option = parse_option_name(key)
+                .filter(|option| operation.query_options.contains(option))
+                .ok_or_else(|| {
+                    let accepted: Vec<_> =
+                        operation.query_options.iter().map(|o| o.name()).collect();
+                    invalid(format!(
+                        "query option `{key}` is not accepted by {}; accepted: {}",
+                        operation.name,
+                        if accepted.is_empty() {
+                            "none".to_string()
+                        } else {
+                            accepted.join(", ")
+                        }
+                    ))
+                })?;
+            if query.iter().any(|(seen, _)| *seen == option) {
+                return Err(invalid(format!(
+                    "query option `{}` is given twice",
+                    option.name()
+                )));
+            }
+            query.push((option, validate_option_value(option, value)?));
+        }
+        query.sort_by_key(|(option, _)| option.name());
+
+        let body = match (operation.body, self.body) {
+            (BodyRule::None, None) => None,
+            (BodyRule::None, Some(text)) if text.trim().is_empty() => None,
+            (BodyRule::None, Some(_)) => {
+                return Err(invalid(format!("{} takes no request body", operation.name)));
+            }
+            (BodyRule::Required, None) => return Err(invalid("a JSON object body is required")),
+            (BodyRule::Required, Some(text)) => Some(parse_body(&text)?),
+        };
+
+        Ok(OperationRequest {
+            target,
+            caller,
+            params,
+            query,
+            all_pages,
+            body,
+        })
+    }
+}
+
+fn parse_body(text: &str) -> Result<Value, ApiError> {
+    if text.len() > MAX_BODY_BYTES {
+        return Err(invalid(format!(
+            "the request body is larger than {MAX_BODY_BYTES} bytes"
+        )));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(invalid("the request body must be a JSON object")),
+        Err(e) => Err(invalid(format!(
+            "the request body is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::find;
+
+    fn raw(user: Option<&str>, auth: Option<&str>) -> RawRequest {
+        RawRequest {
+            user_id: user.map(String::from),
+            auth_user_id: auth.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    fn code(result: Result<OperationRequest, ApiError>) -> ErrorCode {
+        result.unwrap_err().code().unwrap()
+    }
+
+    #[test]
+    fn picks_the_permission_mode() {
+        let get = find("users-get").unwrap();
+        let app = raw(Some("adele@contoso.com"), None).validate(get).unwrap();
+        assert_eq!(app.caller, Caller::Application);
+        assert_eq!(app.target, Target::User("adele@contoso.com".into()));
+        let delegated = raw(Some("me"), Some("app-user-1")).validate(get).unwrap();
+        assert_eq!(delegated.caller, Caller::Delegated("app-user-1".into()));
+        assert_eq!(delegated.target, Target::Me);
+    }
+
+    #[test]
+    fn me_needs_an_auth_user() {
+        let get = find("users-get").unwrap();
+        assert_eq!(
+            code(raw(Some("me"), None).validate(get)),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(raw(None, None).validate(get)),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn refuses_ids_that_could_change_the_path() {
+        let get = find("users-get").unwrap();
+        for bad in ["", ".", "..", "a\nb", " x", "x\u{0}"] {
+            assert_eq!(
+                code(raw(Some(bad), None).validate(get)),
+                ErrorCode::InvalidRequest,
+                "{bad:?}"
+            );
+        }
+        for auth in ["a/b", "", "a b", "../x", &"x".repeat(129)] {
+            assert_eq!(
+                code(raw(Some("u"), Some(auth)).validate(get)),
+                ErrorCode::InvalidRequest,
+                "{auth:?}"
+            );
+        }
+        // Anything else is a valid id: it is percent-encoded as one segment later.
+        assert!(raw(Some("../../groups?x#y"), None).validate(get).is_ok());
+    }
+
+    #[test]
+    fn a_verified_subject_fixes_the_auth_user() {
+        let get = find("users-get").unwrap();
+        let mut request = raw(Some("me"), Some("mallory"));
+        request.verified_subject = Some("alice".into());
+        assert_eq!(code(request.validate(get)), ErrorCode::Forbidden);
+        let mut request = raw(Some("me"), None);
+        request.verified_subject = Some("alice".into());
+        assert_eq!(
+            request.validate(get).unwrap().caller,
+            Caller::Delegated("alice".into())
+        );
+    }
+
+    #[test]
+    fn validates_query_options() {
+        let list = find("users-list").unwrap();
+        let mut request = raw(None, None);
+        request
+            .query
+            .insert("select".into(), "id,displayName".into());
+        request.query.insert("$top".into(), "5".into());
+        request.query.insert("all".into(), "true".into());
+        let valid = request.validate(list).unwrap();
+        assert!(valid.all_pages);
+        assert_eq!(
+            valid.query,
+            vec![
+                (QueryOption::Select, "id,displayName".into()),
+                (QueryOption::Top, "5".into())
+            ]
+        );
+
+        for (key, value) in [
+            ("$top", "0"),
+            ("$top", "1000"),
+            ("$count", "yes"),
+            ("$select", "id;drop"),
+            ("$format", "json"),
+            ("$skip", "5"),
+            ("all", "maybe"),
+            ("$filter", ""),
+        ] {
+            let mut request = raw(None, None);
+            request.query.insert(key.into(), value.into());
+            assert_eq!(
+                code(request.validate(list)),
+                ErrorCode::InvalidRequest,
+                "{key}={value}"
+            );
+        }
+        let mut request = raw(Some("u"), None);
+        request.query.insert("$top".into(), "5".into());
+        assert_eq!(
+            code(request.validate(find("users-get").unwrap())),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn refuses_bodies_where_none_is_taken() {
+        let get = find("users-get").unwrap();
+        let mut request = raw(Some("u"), None);
+        request.body = Some("{\"a\":1}".into());
+        assert_eq!(code(request.validate(get)), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn parses_bodies() {
+        assert!(parse_body("{\"a\": 1}").is_ok());
+        assert!(parse_body("[1]").is_err());
+        assert!(parse_body("{").is_err());
+        let huge = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES));
+        assert!(parse_body(&huge).is_err());
+    }
+}

@@ -1,0 +1,7 @@
+//! Entry points: decoding events, encoding responses, and the Lambda runtime loop.
+
+pub mod config;
+pub mod event;
+pub mod logging;
+pub mod runtime;
+pub mod wiring;

@@ -1,0 +1,71 @@
+//! What every operation binary runs: logging, configuration, the executor, and the Lambda runtime
+//! loop handling API Gateway and direct events alike.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+
+use super::config::Config;
+use super::event::{decode, encode};
+use super::logging;
+use super::wiring::build_executor;
+use crate::domain::catalog;
+use crate::domain::deadline::Deadline;
+use crate::domain::executor::Executor;
+use crate::domain::operation::Operation;
+
+/// Runs the Lambda function for the catalog operation `name` until the runtime stops it.
+pub async fn run(name: &str) -> Result<(), Error> {
+    logging::init();
+    let operation =
+        catalog::find(name).ok_or_else(|| format!("`{name}` is not in the operations catalog"))?;
+    let config = Config::from_env()?;
+    let executor = Arc::new(build_executor(&config).await);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let executor = executor.clone();
+        async move { Ok::<Value, Error>(handle(&executor, operation, event).await) }
+    }))
+    .await
+}
+
+/// Handles one invocation; never fails: every error becomes a response in the event's style.
+pub async fn handle(
+    executor: &Executor,
+    operation: &Operation,
+    event: LambdaEvent<Value>,
+) -> Value {
+    let started = Instant::now();
+    let request_id = event.context.request_id.clone();
+    let deadline = Deadline::from_epoch_millis(event.context.deadline);
+    let client_request_id = uuid::Uuid::new_v4().to_string();
+    let (style, raw) = decode(event.payload);
+    let result = match raw.and_then(|raw| raw.validate(operation)) {
+        Ok(request) => {
+            executor
+                .execute(operation, request, client_request_id.clone(), deadline)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &result {
+        Ok(response) => tracing::info!(
+            operation = operation.name,
+            status = response.status,
+            client_request_id,
+            duration_ms,
+            "operation succeeded"
+        ),
+        Err(error) => tracing::warn!(
+            operation = operation.name,
+            status = error.status(),
+            error = %error,
+            client_request_id,
+            duration_ms,
+            "operation failed"
+        ),
+    }
+    encode(style, &result, &request_id)
+}

@@ -1,6 +1,6 @@
 //! `users-list`: see the operations catalog (`shared::domain::catalog`) and the README.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::run("users-list").await
 }

@@ -107,3 +107,58 @@ impl AppTokens {
         Ok(grant.access_token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_doubles::{MemoryStore, ScriptedPlatform, settings};
+    use std::sync::atomic::Ordering;
+
+    #[tokio::test]
+    async fn concurrent_misses_share_one_request_and_the_table_serves_other_containers() {
+        let store = Arc::new(MemoryStore::default());
+        let platform = Arc::new(ScriptedPlatform::default());
+        let settings = settings();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let tokens = AppTokens::new(store.clone(), platform.clone(), Duration::from_secs(300));
+        let results =
+            futures::future::join_all((0..8).map(|_| tokens.access_token(&settings, deadline)))
+                .await;
+        for result in results {
+            assert_eq!(result.unwrap().expose(), "access-1");
+        }
+        assert_eq!(platform.client_credentials.load(Ordering::SeqCst), 1);
+
+        let other_container =
+            AppTokens::new(store.clone(), platform.clone(), Duration::from_secs(300));
+        assert_eq!(
+            other_container
+                .access_token(&settings, deadline)
+                .await
+                .unwrap()
+                .expose(),
+            "access-1"
+        );
+        assert_eq!(platform.client_credentials.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn expired_cached_tokens_are_replaced() {
+        let store = Arc::new(MemoryStore::default());
+        let platform = Arc::new(ScriptedPlatform::default());
+        let settings = settings();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        AppTokens::new(store.clone(), platform.clone(), Duration::ZERO)
+            .access_token(&settings, deadline)
+            .await
+            .unwrap();
+        for record in store.app_tokens.lock().unwrap().values_mut() {
+            record.expires_at = now_epoch() + EXPIRY_MARGIN_SECS - 1;
+        }
+        let fresh = AppTokens::new(store.clone(), platform.clone(), Duration::ZERO)
+            .access_token(&settings, deadline)
+            .await
+            .unwrap();
+        assert_eq!(fresh.expose(), "access-2");
+    }
+}

@@ -264,3 +264,269 @@ impl DelegatedTokens {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account_linker::AccountLinker;
+    use crate::domain::identity_platform::TokenRejection;
+    use crate::domain::test_doubles::{
+        MemoryStore, RecordingGraph, ScriptedPlatform, grant, id_token, settings,
+    };
+    use std::sync::atomic::Ordering;
+
+    const READ: &[&str] = &["User.Read.All"];
+
+    struct World {
+        store: Arc<MemoryStore>,
+        platform: Arc<ScriptedPlatform>,
+        settings: Settings,
+    }
+
+    impl World {
+        async fn linked(scopes: &[&str]) -> Self {
+            let world = Self {
+                store: Arc::new(MemoryStore::default()),
+                platform: Arc::new(ScriptedPlatform::default()),
+                settings: settings(),
+            };
+            let linker =
+                AccountLinker::new(world.store.clone(), Arc::new(RecordingGraph::default()));
+            let mut first = grant(1, scopes);
+            first.id_token = Some(id_token("tenant-1"));
+            linker
+                .link(&world.settings, "alice", first, deadline())
+                .await
+                .unwrap();
+            world
+        }
+
+        fn engine(&self) -> DelegatedTokens {
+            DelegatedTokens::new(
+                self.store.clone(),
+                self.platform.clone(),
+                Duration::from_secs(300),
+            )
+        }
+
+        fn link(&self) -> Link {
+            self.store.links.lock().unwrap()["alice"].clone()
+        }
+
+        fn expire_access(&self) {
+            self.store
+                .links
+                .lock()
+                .unwrap()
+                .get_mut("alice")
+                .unwrap()
+                .access_expires_at = now_epoch() - 1;
+        }
+
+        fn stored_refresh_token(&self) -> String {
+            let link = self.link();
+            let cipher = TokenCipher::new(&self.settings.encryption_keys);
+            cipher
+                .open(&link.refresh_token, REFRESH_PURPOSE, "link#alice")
+                .unwrap()
+                .expose()
+                .to_string()
+        }
+    }
+
+    fn deadline() -> Deadline {
+        Deadline::after(Duration::from_secs(5))
+    }
+
+    fn rejected(
+        codes: &[u32],
+        suberror: Option<&str>,
+    ) -> Result<crate::domain::identity_platform::TokenGrant, TokenFailure> {
+        Err(TokenFailure::Rejected(TokenRejection {
+            status: 400,
+            error: "invalid_grant".into(),
+            error_codes: codes.to_vec(),
+            suberror: suberror.map(String::from),
+        }))
+    }
+
+    #[tokio::test]
+    async fn uses_the_stored_access_token_while_fresh_and_then_memory() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let engine = world.engine();
+        let access = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(access.access_token.expose(), "access-1");
+        assert_eq!(access.ms_user_id, "ms-object-id");
+        assert_eq!(world.link().ms_tenant_id.as_deref(), Some("tenant-1"));
+        engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(world.platform.refreshes.load(Ordering::SeqCst), 0);
+        assert_eq!(
+            world.store.link_reads.load(Ordering::SeqCst),
+            1,
+            "the second call is served from memory"
+        );
+    }
+
+    #[tokio::test]
+    async fn refreshes_and_rotates_when_the_access_token_is_near_expiry() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        let before = world.link().version;
+        let access = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(access.access_token.expose(), "access-101");
+        assert_eq!(
+            world.platform.presented.lock().unwrap().as_slice(),
+            ["refresh-1"]
+        );
+        assert_eq!(world.stored_refresh_token(), "refresh-101");
+        assert_eq!(world.link().version, before + 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_refreshes_in_two_containers_keep_one_newest_token() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        let before = world.link().version;
+        let (a, b) = (world.engine(), world.engine());
+        let (first, second) = tokio::join!(
+            a.access(&world.settings, "alice", READ, deadline()),
+            b.access(&world.settings, "alice", READ, deadline())
+        );
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let link = world.link();
+        let cipher = TokenCipher::new(&world.settings.encryption_keys);
+        let stored_access = cipher
+            .open(
+                link.access_token.as_ref().unwrap(),
+                ACCESS_PURPOSE,
+                "link#alice",
+            )
+            .unwrap();
+        // Both containers end up with the winner's tokens; the loser's rotation was never written.
+        assert_eq!(first.access_token, stored_access);
+        assert_eq!(second.access_token, stored_access);
+        let stored = world.stored_refresh_token();
+        assert_eq!(
+            world.platform.refreshes.load(Ordering::SeqCst),
+            2,
+            "both containers redeemed the old token"
+        );
+        assert!(
+            ["refresh-101", "refresh-102"].contains(&stored.as_str()),
+            "{stored}"
+        );
+        assert_eq!(link.version, before + 1, "exactly one rotation was written");
+    }
+
+    #[tokio::test]
+    async fn permanent_rejections_invalidate_the_link() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(rejected(&[50173], None));
+        let engine = world.engine();
+        let error = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: "revoked".into()
+            }
+        );
+        let again = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(again.code(), Some(ErrorCode::RefreshTokenInvalid));
+        assert_eq!(
+            world.platform.refreshes.load(Ordering::SeqCst),
+            1,
+            "an invalid link is not retried"
+        );
+    }
+
+    #[tokio::test]
+    async fn withdrawn_consent_is_scope_invalid_and_invalidates() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(rejected(&[65001], Some("consent_required")));
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: "consent_required".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn transient_failures_never_invalidate() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(Err(TokenFailure::Unavailable("503".into())));
+        let before = world.link();
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UpstreamUnavailable));
+        assert_eq!(world.link(), before);
+    }
+
+    #[tokio::test]
+    async fn missing_scope_fails_before_any_request() {
+        let world = World::linked(&["Calendars.Read"]).await;
+        world.expire_access();
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
+        assert_eq!(world.platform.refreshes.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn unknown_users_must_sign_in() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let error = world
+            .engine()
+            .access(&world.settings, "bob", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+    }
+}

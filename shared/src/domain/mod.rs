@@ -2,6 +2,7 @@
 //! and the error model, with ports ([`token_store`], [`identity_platform`], [`graph_api`],
 //! [`settings_provider`]) that adapters implement.
 
+pub mod account_linker;
 pub mod app_tokens;
 pub mod catalog;
 pub mod clock;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod executor;
 pub mod graph_api;
 pub mod graph_path;
+pub mod id_token;
 pub mod identity_platform;
 pub mod identity_resolver;
 pub mod keeper_schedule;
@@ -22,5 +24,7 @@ pub mod scopes;
 pub mod secret;
 pub mod settings;
 pub mod settings_provider;
+#[cfg(test)]
+pub mod test_doubles;
 pub mod token_cipher;
 pub mod token_store;

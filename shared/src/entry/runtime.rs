@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::config::Config;
 use super::event::{decode, encode};
 use super::logging;
-use super::wiring::build_executor;
+use super::wiring::Adapters;
 use crate::domain::catalog;
 use crate::domain::deadline::Deadline;
 use crate::domain::executor::Executor;
@@ -22,7 +22,8 @@ pub async fn run(name: &str) -> Result<(), Error> {
     let operation =
         catalog::find(name).ok_or_else(|| format!("`{name}` is not in the operations catalog"))?;
     let config = Config::from_env()?;
-    let executor = Arc::new(build_executor(&config).await);
+    let aws = aws_config::load_from_env().await;
+    let executor = Arc::new(Adapters::new(&config, &aws).executor(&config));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let executor = executor.clone();
         async move { Ok::<Value, Error>(handle(&executor, operation, event).await) }

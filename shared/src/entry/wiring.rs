@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::SdkConfig;
+
 use crate::adapters::dynamo_token_store::DynamoTokenStore;
 use crate::adapters::ms_graph_client::MsGraphClient;
 use crate::adapters::ms_identity_platform::MsIdentityPlatform;
@@ -12,9 +14,11 @@ use crate::adapters::secrets_manager_settings::SecretsManagerSettings;
 use crate::domain::app_tokens::AppTokens;
 use crate::domain::delegated_tokens::DelegatedTokens;
 use crate::domain::executor::Executor;
+use crate::domain::graph_api::GraphApi;
+use crate::domain::identity_platform::IdentityPlatform;
 use crate::domain::identity_resolver::IdentityResolver;
 use crate::domain::keeper_schedule::KeeperSchedule;
-use crate::domain::settings_provider::SettingsProvider;
+use crate::domain::settings_provider::{SettingsProvider, SettingsSource};
 use crate::domain::token_store::TokenStore;
 
 use super::config::Config;
@@ -32,28 +36,57 @@ fn http_client() -> reqwest::Client {
         .expect("the HTTP client configuration is static and valid")
 }
 
-/// Builds the executor over the real adapters.
-pub async fn build_executor(config: &Config) -> Executor {
-    let aws = aws_config::load_from_env().await;
-    let store: Arc<dyn TokenStore> = Arc::new(DynamoTokenStore::new(
-        aws_sdk_dynamodb::Client::new(&aws),
-        &config.table_name,
-        KeeperSchedule::default(),
-    ));
-    let source = Arc::new(SecretsManagerSettings::new(
-        aws_sdk_secretsmanager::Client::new(&aws),
-        &config.settings_secret_id,
-    ));
-    let sender = RetryingSender::new(http_client());
-    let platform = Arc::new(MsIdentityPlatform::new(
-        sender.clone(),
-        config.login_base_url.as_str(),
-    ));
-    Executor {
-        settings: SettingsProvider::new(source, config.settings_ttl),
-        app_tokens: AppTokens::new(store.clone(), platform.clone(), config.token_cache_ttl),
-        delegated_tokens: DelegatedTokens::new(store.clone(), platform, config.token_cache_ttl),
-        resolver: IdentityResolver::new(store, config.token_cache_ttl),
-        graph: Arc::new(MsGraphClient::new(sender, config.graph_base_url.clone())),
+/// The real adapters, built once per container.
+#[derive(Clone)]
+pub struct Adapters {
+    /// DynamoDB token store.
+    pub store: Arc<dyn TokenStore>,
+    /// Microsoft identity platform.
+    pub platform: Arc<dyn IdentityPlatform>,
+    /// Microsoft Graph.
+    pub graph: Arc<dyn GraphApi>,
+    /// Settings secret in Secrets Manager.
+    pub settings_source: Arc<dyn SettingsSource>,
+}
+
+impl Adapters {
+    /// Builds the adapters from the function's configuration and the AWS SDK configuration.
+    pub fn new(config: &Config, aws: &SdkConfig) -> Self {
+        let sender = RetryingSender::new(http_client());
+        Self {
+            store: Arc::new(DynamoTokenStore::new(
+                aws_sdk_dynamodb::Client::new(aws),
+                &config.table_name,
+                KeeperSchedule::default(),
+            )),
+            platform: Arc::new(MsIdentityPlatform::new(
+                sender.clone(),
+                config.login_base_url.as_str(),
+            )),
+            graph: Arc::new(MsGraphClient::new(sender, config.graph_base_url.clone())),
+            settings_source: Arc::new(SecretsManagerSettings::new(
+                aws_sdk_secretsmanager::Client::new(aws),
+                &config.settings_secret_id,
+            )),
+        }
+    }
+
+    /// The executor of operations over these adapters.
+    pub fn executor(&self, config: &Config) -> Executor {
+        Executor {
+            settings: SettingsProvider::new(self.settings_source.clone(), config.settings_ttl),
+            app_tokens: AppTokens::new(
+                self.store.clone(),
+                self.platform.clone(),
+                config.token_cache_ttl,
+            ),
+            delegated_tokens: DelegatedTokens::new(
+                self.store.clone(),
+                self.platform.clone(),
+                config.token_cache_ttl,
+            ),
+            resolver: IdentityResolver::new(self.store.clone(), config.token_cache_ttl),
+            graph: self.graph.clone(),
+        }
     }
 }

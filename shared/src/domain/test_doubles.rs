@@ -1,0 +1,187 @@
+//! In-memory fakes of the ports, for unit tests only (integration tests use moto and the simulator).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use base64::Engine;
+
+use super::deadline::Deadline;
+use super::error::ApiError;
+use super::graph_api::{GraphApi, GraphCall, GraphResponse};
+use super::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
+use super::secret::Secret;
+use super::settings::{EncryptionKeys, ScopeSettings, Settings};
+use super::token_store::{AppTokenRecord, Link, TokenStore};
+
+/// Settings with one zero key.
+pub fn settings() -> Settings {
+    Settings {
+        client_id: "client".into(),
+        client_secret: Secret::new("client-secret-value"),
+        tenant_id: "common".into(),
+        app_tenant_id: Some("22222222-2222-2222-2222-222222222222".into()),
+        redirect_uri: None,
+        callback_url: None,
+        failure_url: None,
+        allowed_return_urls: Vec::new(),
+        scopes: ScopeSettings::default(),
+        encryption_keys: EncryptionKeys {
+            active: "k1".into(),
+            keys: [("k1".to_string(), [7u8; 32])].into_iter().collect(),
+        },
+    }
+}
+
+/// A token store in a map.
+#[derive(Default)]
+pub struct MemoryStore {
+    /// Links by application user id.
+    pub links: Mutex<HashMap<String, Link>>,
+    /// Application tokens by key.
+    pub app_tokens: Mutex<HashMap<String, AppTokenRecord>>,
+    /// Number of link reads.
+    pub link_reads: AtomicUsize,
+}
+
+#[async_trait]
+impl TokenStore for MemoryStore {
+    async fn get_link(&self, app_user_id: &str) -> Result<Option<Link>, ApiError> {
+        self.link_reads.fetch_add(1, Ordering::SeqCst);
+        Ok(self.links.lock().unwrap().get(app_user_id).cloned())
+    }
+    async fn put_link(&self, link: &Link) -> Result<(), ApiError> {
+        self.links
+            .lock()
+            .unwrap()
+            .insert(link.app_user_id.clone(), link.clone());
+        Ok(())
+    }
+    async fn replace_link_if_version(
+        &self,
+        link: &Link,
+        expected_version: u64,
+    ) -> Result<bool, ApiError> {
+        let mut links = self.links.lock().unwrap();
+        match links.get(&link.app_user_id) {
+            Some(stored) if stored.version == expected_version => {
+                links.insert(link.app_user_id.clone(), link.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+    async fn delete_link(&self, app_user_id: &str) -> Result<(), ApiError> {
+        self.links.lock().unwrap().remove(app_user_id);
+        Ok(())
+    }
+    async fn get_app_token(&self, key: &str) -> Result<Option<AppTokenRecord>, ApiError> {
+        Ok(self.app_tokens.lock().unwrap().get(key).cloned())
+    }
+    async fn put_app_token(&self, key: &str, record: &AppTokenRecord) -> Result<(), ApiError> {
+        self.app_tokens
+            .lock()
+            .unwrap()
+            .insert(key.into(), record.clone());
+        Ok(())
+    }
+}
+
+/// An identity platform that answers from a script and counts requests.
+#[derive(Default)]
+pub struct ScriptedPlatform {
+    /// Answers for refresh requests, taken in order; when empty, a fresh grant is issued.
+    pub refresh_answers: Mutex<Vec<Result<TokenGrant, TokenFailure>>>,
+    /// Refresh requests made.
+    pub refreshes: AtomicUsize,
+    /// Client credentials requests made.
+    pub client_credentials: AtomicUsize,
+    /// Refresh tokens presented, in order.
+    pub presented: Mutex<Vec<String>>,
+}
+
+/// A grant whose tokens carry a sequence number.
+pub fn grant(n: usize, scopes: &[&str]) -> TokenGrant {
+    TokenGrant {
+        access_token: Secret::new(format!("access-{n}")),
+        refresh_token: Some(Secret::new(format!("refresh-{n}"))),
+        expires_in: 3600,
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        id_token: None,
+    }
+}
+
+#[async_trait]
+impl IdentityPlatform for ScriptedPlatform {
+    async fn client_credentials(
+        &self,
+        _: &Settings,
+        _: &str,
+        _: Deadline,
+    ) -> Result<TokenGrant, TokenFailure> {
+        let n = self.client_credentials.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::task::yield_now().await;
+        Ok(TokenGrant {
+            refresh_token: None,
+            ..grant(n, &[])
+        })
+    }
+    async fn refresh(
+        &self,
+        _: &Settings,
+        token: &Secret,
+        scopes: &[String],
+        _: Deadline,
+    ) -> Result<TokenGrant, TokenFailure> {
+        let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        self.presented
+            .lock()
+            .unwrap()
+            .push(token.expose().to_string());
+        tokio::task::yield_now().await;
+        let scripted = {
+            let mut answers = self.refresh_answers.lock().unwrap();
+            if answers.is_empty() {
+                None
+            } else {
+                Some(answers.remove(0))
+            }
+        };
+        scripted.unwrap_or_else(|| {
+            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            Ok(grant(100 + n, &scopes))
+        })
+    }
+}
+
+/// A Graph that records calls and answers `{"id": ...}` for `/me`, `{"ok": true}` otherwise.
+#[derive(Default)]
+pub struct RecordingGraph {
+    /// Calls received: method, path and the token used.
+    pub calls: Mutex<Vec<(String, String, String)>>,
+}
+
+#[async_trait]
+impl GraphApi for RecordingGraph {
+    async fn send(&self, call: &GraphCall, _: Deadline) -> Result<GraphResponse, ApiError> {
+        self.calls.lock().unwrap().push((
+            call.method.as_str().to_string(),
+            call.path.clone(),
+            call.access_token.expose().to_string(),
+        ));
+        let body = if call.path == "/me" {
+            serde_json::json!({"id": "ms-object-id", "userPrincipalName": "adele@contoso.com"})
+        } else {
+            serde_json::json!({"ok": true})
+        };
+        Ok(GraphResponse { status: 200, body })
+    }
+}
+
+/// An id token carrying `tid`.
+pub fn id_token(tid: &str) -> Secret {
+    let payload =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"tid\":\"{tid}\"}}"));
+    Secret::new(format!("h.{payload}.s"))
+}

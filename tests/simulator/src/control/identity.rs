@@ -1,0 +1,114 @@
+//! Identity arrangements: consents, refresh tokens, their invalidation, and queued sign-ins.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Json;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::errors::{ControlError, ControlJson};
+use crate::identity::refresh_tokens::RevocationReason;
+use crate::identity::scopes::{OidcScope, ScopeRequest};
+use crate::identity::sign_in_queue::QueuedSignIn;
+use crate::state::{SharedState, World};
+
+/// A user's grant to an app, as posted to `/consents` and `/refresh-tokens`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrantRequest {
+    user_id: String,
+    client_id: String,
+    scopes: Vec<String>,
+}
+
+/// An invalidation reason as posted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvalidationRequest {
+    reason: RevocationReason,
+}
+
+/// The canonical user id and client id of a grant, and its parsed scopes.
+fn resolve_grant(
+    world: &World,
+    request: &GrantRequest,
+) -> Result<(String, String, ScopeRequest), ControlError> {
+    let user = world
+        .directory
+        .user_by_id(&request.user_id)
+        .or_else(|| world.directory.user_by_upn(&request.user_id))
+        .ok_or_else(|| {
+            ControlError::not_found(format!("user '{}' does not exist", request.user_id))
+        })?;
+    let app = world.apps.find(&request.client_id).ok_or_else(|| {
+        ControlError::not_found(format!("app '{}' does not exist", request.client_id))
+    })?;
+    let scopes = ScopeRequest::parse(&request.scopes.join(" "))
+        .map_err(|error| ControlError::bad_request(error.description()))?;
+    Ok((user.id().to_string(), app.client_id.clone(), scopes))
+}
+
+/// `POST /_control/consents`: replaces what the user consented to for the app.
+pub async fn set_consent(
+    State(state): State<SharedState>,
+    ControlJson(request): ControlJson<GrantRequest>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    let (user_id, client_id, scopes) = resolve_grant(&world, &request)?;
+    world.consents.replace(&user_id, &client_id, scopes.graph);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /_control/refresh-tokens`: a refresh token as if the user had signed in with these
+/// scopes (their consent is recorded too).
+pub async fn issue_refresh_token(
+    State(state): State<SharedState>,
+    ControlJson(request): ControlJson<GrantRequest>,
+) -> Result<(StatusCode, Json<Value>), ControlError> {
+    let mut world = state.world();
+    let (user_id, client_id, mut scopes) = resolve_grant(&world, &request)?;
+    let consented: BTreeSet<&'static str> = scopes.graph.clone();
+    world.consents.grant(&user_id, &client_id, &consented);
+    scopes.oidc.insert(OidcScope::OfflineAccess);
+    let refresh_token = world.refresh_tokens.issue(&client_id, &user_id, scopes);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "refresh_token": refresh_token })),
+    ))
+}
+
+/// `POST /_control/users/{userId}/refresh-tokens/invalidate`: every refresh token issued to
+/// the user so far fails for the given reason.
+pub async fn invalidate_refresh_tokens(
+    State(state): State<SharedState>,
+    Path(user_id): Path<String>,
+    ControlJson(request): ControlJson<InvalidationRequest>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    let user_id = world
+        .directory
+        .user_by_id(&user_id)
+        .map(|user| user.id().to_string())
+        .ok_or_else(|| ControlError::not_found(format!("user '{user_id}' does not exist")))?;
+    world.refresh_tokens.revoke_all(&user_id, request.reason);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /_control/sign-in`: queues who signs in at the next `/authorize`.
+pub async fn queue_sign_in(
+    State(state): State<SharedState>,
+    ControlJson(sign_in): ControlJson<QueuedSignIn>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    let user_id = world
+        .directory
+        .user_by_id(&sign_in.user_id)
+        .map(|user| user.id().to_string())
+        .ok_or_else(|| {
+            ControlError::not_found(format!("user '{}' does not exist", sign_in.user_id))
+        })?;
+    world.sign_ins.push(QueuedSignIn { user_id, ..sign_in });
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,70 @@
+//! `POST /_control/tenants` and `POST /_control/apps`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Json;
+use serde_json::{Value, json};
+
+use super::errors::{ControlError, ControlJson};
+use crate::apps::App;
+use crate::identity::scopes::application_permission;
+use crate::state::SharedState;
+use crate::tenants::Tenant;
+
+/// Registers a tenant (GUID id, one domain).
+pub async fn add_tenant(
+    State(state): State<SharedState>,
+    ControlJson(tenant): ControlJson<Tenant>,
+) -> Result<(StatusCode, Json<Value>), ControlError> {
+    if uuid::Uuid::parse_str(&tenant.id).is_err() {
+        return Err(ControlError::bad_request(format!(
+            "tenant id '{}' is not a GUID",
+            tenant.id
+        )));
+    }
+    if tenant.domain.trim().is_empty() {
+        return Err(ControlError::bad_request("domain is empty"));
+    }
+    let body = json!({ "id": tenant.id, "domain": tenant.domain });
+    state
+        .world()
+        .tenants
+        .add(tenant)
+        .map_err(ControlError::conflict)?;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Registers (or replaces) an app in an existing tenant.
+pub async fn add_app(
+    State(state): State<SharedState>,
+    ControlJson(mut app): ControlJson<App>,
+) -> Result<(StatusCode, Json<Value>), ControlError> {
+    let mut world = state.world();
+    let tenant_id = world
+        .tenants
+        .find(&app.tenant_id)
+        .map(|tenant| tenant.id.clone())
+        .ok_or_else(|| {
+            ControlError::not_found(format!("tenant '{}' does not exist", app.tenant_id))
+        })?;
+    app.tenant_id = tenant_id;
+    app.application_permissions = app
+        .application_permissions
+        .iter()
+        .map(|name| {
+            application_permission(name)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ControlError::bad_request(format!("unknown application permission '{name}'"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let body = json!({
+        "clientId": app.client_id,
+        "tenantId": app.tenant_id,
+        "redirectUris": app.redirect_uris,
+        "applicationPermissions": app.application_permissions,
+    });
+    world.apps.put(app);
+    Ok((StatusCode::CREATED, Json(body)))
+}

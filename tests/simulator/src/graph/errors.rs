@@ -1,0 +1,146 @@
+//! Errors of Microsoft Graph: `{"error":{"code","message","innerError":{...}}}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::request_context::{RequestIds, replace_with_json};
+
+/// One Graph error; as a response it gets Graph's JSON body (with `innerError` ids) from
+/// [`crate::request_context`].
+#[derive(Clone, Debug)]
+pub struct GraphError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// `error.code`.
+    pub code: &'static str,
+    /// `error.message`.
+    pub message: String,
+}
+
+impl GraphError {
+    /// Any Graph error.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        GraphError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401 `InvalidAuthenticationToken`.
+    pub fn invalid_token(message: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
+    }
+
+    /// 403 `Authorization_RequestDenied` (directory objects).
+    pub fn insufficient_privileges() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+
+    /// 404 `Request_ResourceNotFound` for a directory object named `key`.
+    pub fn resource_not_found(key: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            format!(
+                "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        )
+    }
+
+    /// 400 `Request_BadRequest`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
+    }
+
+    /// 400 `BadRequest` for a body that is not JSON.
+    pub fn unreadable_json() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid \
+             JSON format.",
+        )
+    }
+
+    /// 400 `BadRequest` for a URL that matches no resource.
+    pub fn segment_not_found(segment: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("Resource not found for the segment '{segment}'."),
+        )
+    }
+
+    /// 405 for a method the resource does not support.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+        )
+    }
+
+    /// An injected throttling (429) or outage (5xx).
+    pub fn unavailable(status: StatusCode) -> Self {
+        match status {
+            StatusCode::TOO_MANY_REQUESTS => Self::new(
+                status,
+                "TooManyRequests",
+                "Too many requests. Please try again later.",
+            ),
+            StatusCode::GATEWAY_TIMEOUT => Self::new(
+                status,
+                "timeout",
+                "The operation timed out before it could be completed.",
+            ),
+            _ => Self::new(
+                status,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please try again later.",
+            ),
+        }
+    }
+
+    /// Replaces `response`'s body with Graph's JSON error body for this error.
+    pub fn render_into(&self, ids: &RequestIds, response: &mut Response) {
+        let body = json!({
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "innerError": {
+                    "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "request-id": ids.request_id,
+                    "client-request-id": ids.client_request_id,
+                },
+            },
+        });
+        replace_with_json(response, &body, "application/json");
+    }
+}
+
+impl IntoResponse for GraphError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(
+                    "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", \
+                     client_id=\"00000003-0000-0000-c000-000000000000\"",
+                ),
+            );
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}

@@ -1,0 +1,113 @@
+//! `/v1.0/users`: list, get, create, update, delete, manager, directReports, memberOf,
+//! photo and delta.
+
+mod body;
+mod collection;
+mod delta;
+mod item;
+mod photo;
+mod relations;
+
+use axum::Router;
+use axum::routing::get;
+
+use serde_json::{Map, Value};
+
+use super::auth::Permission;
+use super::odata::{CollectionShape, project};
+use crate::directory::{UserRecord, user_schema};
+use crate::state::SharedState;
+
+/// Reading users and their relations.
+const USER_READ: Permission = Permission {
+    delegated_own: &["User.Read", "User.ReadWrite"],
+    delegated_any: &[
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    ],
+    application: &[
+        "User.Read.All",
+        "User.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    ],
+};
+
+/// Creating, updating and deleting users (own profile updates with `User.ReadWrite`).
+const USER_WRITE: Permission = Permission {
+    delegated_own: &["User.ReadWrite"],
+    delegated_any: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+    application: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+};
+
+/// What user collections support.
+const USERS: CollectionShape = CollectionShape {
+    properties: user_schema::PROPERTIES,
+    filterable: &[
+        "id",
+        "displayName",
+        "userPrincipalName",
+        "mail",
+        "givenName",
+        "surname",
+        "jobTitle",
+        "accountEnabled",
+    ],
+    sortable: &["displayName", "userPrincipalName"],
+    searchable: &[
+        "displayName",
+        "userPrincipalName",
+        "mail",
+        "givenName",
+        "surname",
+        "jobTitle",
+    ],
+    max_top: 999,
+};
+
+/// The `@odata.context` fragment of users: `users`, `users(a,b)`, plus `/$entity` for one.
+fn users_fragment(select: Option<&[String]>, single: bool) -> String {
+    let selection = select
+        .map(|names| format!("({})", names.join(",")))
+        .unwrap_or_default();
+    let entity = if single { "/$entity" } else { "" };
+    format!("users{selection}{entity}")
+}
+
+/// A user as Graph shows it: the `$select`ed properties, else the default set.
+fn user_view(user: &UserRecord, select: Option<&[String]>) -> Map<String, Value> {
+    match select {
+        Some(names) => project(&user.properties, names.iter().map(String::as_str)),
+        None => project(
+            &user.properties,
+            user_schema::DEFAULT_PROPERTIES.iter().copied(),
+        ),
+    }
+}
+
+/// Routes of `/v1.0/users`.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route(
+            "/v1.0/users",
+            get(collection::list).post(collection::create),
+        )
+        .route("/v1.0/users/delta", get(delta::delta))
+        .route("/v1.0/users/delta()", get(delta::delta))
+        .route("/v1.0/users/microsoft.graph.delta()", get(delta::delta))
+        .route(
+            "/v1.0/users/{user}",
+            get(item::get).patch(item::update).delete(item::delete),
+        )
+        .route("/v1.0/users/{user}/manager", get(relations::manager))
+        .route(
+            "/v1.0/users/{user}/directReports",
+            get(relations::direct_reports),
+        )
+        .route("/v1.0/users/{user}/memberOf", get(relations::member_of))
+        .route("/v1.0/users/{user}/photo", get(photo::metadata))
+        .route("/v1.0/users/{user}/photo/$value", get(photo::content))
+}

@@ -1,0 +1,158 @@
+//! Scope strings of the identity platform: Graph delegated permissions, Graph app roles and
+//! the OpenID Connect scopes.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::errors::IdentityError;
+
+/// The Graph resource: audience of Graph access tokens and prefix of full scope URIs.
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+
+/// Graph delegated permissions the simulator knows (canonical casing).
+const DELEGATED_PERMISSIONS: &[&str] = &[
+    "Calendars.Read",
+    "Calendars.Read.Shared",
+    "Calendars.ReadBasic",
+    "Calendars.ReadWrite",
+    "Calendars.ReadWrite.Shared",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "GroupMember.Read.All",
+    "User.Read",
+    "User.Read.All",
+    "User.ReadBasic.All",
+    "User.ReadWrite",
+    "User.ReadWrite.All",
+];
+
+/// Graph application permissions (app roles) the simulator knows.
+const APPLICATION_PERMISSIONS: &[&str] = &[
+    "Calendars.Read",
+    "Calendars.ReadBasic.All",
+    "Calendars.ReadWrite",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "GroupMember.Read.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+];
+
+/// The OpenID Connect scopes, in the order token responses list them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OidcScope {
+    /// `openid`: an id token is issued.
+    OpenId,
+    /// `profile`.
+    Profile,
+    /// `email`.
+    Email,
+    /// `offline_access`: a refresh token is issued.
+    OfflineAccess,
+}
+
+impl OidcScope {
+    fn parse(scope: &str) -> Option<OidcScope> {
+        match scope.to_ascii_lowercase().as_str() {
+            "openid" => Some(OidcScope::OpenId),
+            "profile" => Some(OidcScope::Profile),
+            "email" => Some(OidcScope::Email),
+            "offline_access" => Some(OidcScope::OfflineAccess),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for OidcScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OidcScope::OpenId => "openid",
+            OidcScope::Profile => "profile",
+            OidcScope::Email => "email",
+            OidcScope::OfflineAccess => "offline_access",
+        })
+    }
+}
+
+/// The canonical name of a Graph delegated permission, matched case-insensitively.
+pub fn delegated_permission(name: &str) -> Option<&'static str> {
+    DELEGATED_PERMISSIONS
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(name))
+}
+
+/// The canonical name of a Graph application permission, matched case-insensitively.
+pub fn application_permission(name: &str) -> Option<&'static str> {
+    APPLICATION_PERMISSIONS
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(name))
+}
+
+/// A parsed `scope` parameter of a delegated request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScopeRequest {
+    /// Graph delegated permissions named explicitly (short or full URI form).
+    pub graph: BTreeSet<&'static str>,
+    /// OpenID Connect scopes.
+    pub oidc: BTreeSet<OidcScope>,
+    /// `https://graph.microsoft.com/.default`: every permission already consented.
+    pub graph_default: bool,
+}
+
+impl ScopeRequest {
+    /// Parses a space-separated scope list; AADSTS70011 names the first scope that is not valid.
+    pub fn parse(raw: &str) -> Result<ScopeRequest, IdentityError> {
+        let mut request = ScopeRequest::default();
+        for scope in raw.split_whitespace() {
+            if let Some(oidc) = OidcScope::parse(scope) {
+                request.oidc.insert(oidc);
+                continue;
+            }
+            let name = strip_graph_prefix(scope).unwrap_or(scope);
+            if name == ".default" && strip_graph_prefix(scope).is_some() {
+                request.graph_default = true;
+            } else if let Some(permission) = delegated_permission(name) {
+                request.graph.insert(permission);
+            } else {
+                return Err(IdentityError::invalid_scope(scope));
+            }
+        }
+        Ok(request)
+    }
+
+    /// The Graph permissions this request asks for, given what the user has consented to:
+    /// `.default` stands for all of `consented`.
+    pub fn graph_permissions(&self, consented: &BTreeSet<&'static str>) -> BTreeSet<&'static str> {
+        let mut permissions = self.graph.clone();
+        if self.graph_default {
+            permissions.extend(consented.iter().copied());
+        }
+        permissions
+    }
+}
+
+/// Whether `scope` is exactly the Graph `.default` scope (client credentials).
+pub fn is_graph_default(scope: &str) -> bool {
+    strip_graph_prefix(scope) == Some(".default")
+}
+
+fn strip_graph_prefix(scope: &str) -> Option<&str> {
+    let prefix_len = GRAPH_RESOURCE.len() + 1;
+    let (prefix, name) = (scope.get(..prefix_len)?, &scope[prefix_len..]);
+    prefix
+        .eq_ignore_ascii_case(&format!("{GRAPH_RESOURCE}/"))
+        .then_some(name)
+}
+
+/// The `scope` value of a token response: granted Graph permissions as full URIs, then the
+/// OpenID Connect scopes that were asked for.
+pub fn granted_scope_string(graph: &BTreeSet<&'static str>, oidc: &BTreeSet<OidcScope>) -> String {
+    graph
+        .iter()
+        .map(|permission| format!("{GRAPH_RESOURCE}/{permission}"))
+        .chain(oidc.iter().map(OidcScope::to_string))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

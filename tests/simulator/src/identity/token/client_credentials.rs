@@ -1,0 +1,42 @@
+//! `grant_type=client_credentials`: app-only tokens in the app's home tenant.
+
+use axum::response::Response;
+use serde_json::json;
+
+use super::{TokenRequest, token_response};
+use crate::identity::claims::AccessTokenClaims;
+use crate::identity::errors::IdentityError;
+use crate::identity::scopes::is_graph_default;
+use crate::state::World;
+use crate::tenants::Authority;
+
+/// Issues an app-only Graph token whose `roles` are the app's application permissions.
+pub fn issue(request: &TokenRequest<'_>, world: &World) -> Result<Response, IdentityError> {
+    let app = &request.app;
+    let Authority::Tenant(tenant) = &request.authority else {
+        return Err(IdentityError::tenant_required());
+    };
+    if tenant.id != app.tenant_id {
+        return Err(IdentityError::unknown_client(
+            &app.client_id,
+            &request.tenant_segment,
+        ));
+    }
+    let scope = request.form.required("scope")?;
+    if !is_graph_default(scope.trim()) {
+        return Err(IdentityError::invalid_scope(scope));
+    }
+    let lifetime = world.settings.access_token_lifetime_secs;
+    let claims = AccessTokenClaims::application(
+        &tenant.id,
+        &app.client_id,
+        app.application_permissions.clone(),
+        lifetime,
+    );
+    Ok(token_response(json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": request.state.signer.sign(&claims),
+    })))
+}

@@ -1,0 +1,71 @@
+//! Tenants (directories) and the tenant segment of identity platform URLs.
+
+use serde::Deserialize;
+
+/// A Microsoft Entra tenant: its GUID and its one verified domain.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Tenant {
+    /// Tenant GUID (`tid` claim).
+    pub id: String,
+    /// Verified domain, e.g. `contoso.onmicrosoft.com`.
+    pub domain: String,
+}
+
+/// Every known tenant.
+#[derive(Default)]
+pub struct Tenants(Vec<Tenant>);
+
+/// What the `{tenant}` segment of an identity platform URL names.
+#[derive(Clone, Debug)]
+pub enum Authority {
+    /// `common`: work accounts of any tenant (and personal accounts, which the simulator has none of).
+    Common,
+    /// `organizations`: work accounts of any tenant.
+    Organizations,
+    /// `consumers`: personal Microsoft accounts only, so no simulated user.
+    Consumers,
+    /// One tenant, named by GUID or domain.
+    Tenant(Tenant),
+}
+
+impl Authority {
+    /// Whether a user of tenant `tenant_id` may sign in through this authority.
+    pub fn admits(&self, tenant_id: &str) -> bool {
+        match self {
+            Authority::Common | Authority::Organizations => true,
+            Authority::Consumers => false,
+            Authority::Tenant(tenant) => tenant.id == tenant_id,
+        }
+    }
+}
+
+impl Tenants {
+    /// Registers a tenant; its id and domain must both be new.
+    pub fn add(&mut self, tenant: Tenant) -> Result<(), String> {
+        if self.find(&tenant.id).is_some() || self.find(&tenant.domain).is_some() {
+            return Err(format!(
+                "tenant '{}' ({}) already exists",
+                tenant.id, tenant.domain
+            ));
+        }
+        self.0.push(tenant);
+        Ok(())
+    }
+
+    /// The tenant with this GUID or domain (case-insensitive).
+    pub fn find(&self, id_or_domain: &str) -> Option<&Tenant> {
+        self.0.iter().find(|t| {
+            t.id.eq_ignore_ascii_case(id_or_domain) || t.domain.eq_ignore_ascii_case(id_or_domain)
+        })
+    }
+
+    /// Resolves a URL tenant segment; `None` when it names no known tenant.
+    pub fn authority(&self, segment: &str) -> Option<Authority> {
+        match segment.to_ascii_lowercase().as_str() {
+            "common" => Some(Authority::Common),
+            "organizations" => Some(Authority::Organizations),
+            "consumers" => Some(Authority::Consumers),
+            _ => self.find(segment).cloned().map(Authority::Tenant),
+        }
+    }
+}

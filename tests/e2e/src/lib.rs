@@ -1,1 +1,17 @@
-//! placeholder
+//! The test harness: the local services the functions run against (moto server, the Microsoft
+//! simulator), a Lambda Runtime API to run the built function binaries, and a per-test stack
+//! tying them together. Used by the integration tests in `tests/` and by `stack-init`.
+
+pub mod aws;
+pub mod demo_directory;
+pub mod function_env;
+pub mod function_process;
+pub mod moto;
+pub mod paths;
+pub mod runtime_api;
+pub mod secret;
+pub mod settings;
+pub mod simulator_control;
+pub mod stack;
+pub mod table;
+pub mod unique_name;

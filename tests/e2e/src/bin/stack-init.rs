@@ -1,0 +1,91 @@
+//! Prepares the local stack: creates the table and the settings secret on moto server, seeds
+//! the Microsoft simulator with the demo directory, and prints the functions' env file.
+//!
+//! Usage: `stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url> --redirect-uri <url>`
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use e2e::aws::{dynamodb_client, secrets_client};
+use e2e::demo_directory::seed_demo_directory;
+use e2e::function_env::FunctionEnv;
+use e2e::secret::put_settings_secret;
+use e2e::settings::demo_settings;
+use e2e::simulator_control::SimulatorControl;
+use e2e::table::create_table;
+
+const USAGE: &str = "usage: stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url> --redirect-uri <url>";
+const OPTIONS: [&str; 5] = [
+    "--endpoint",
+    "--table",
+    "--secret",
+    "--simulator",
+    "--redirect-uri",
+];
+
+/// The command line, by option name.
+fn parse_options(
+    mut args: impl Iterator<Item = String>,
+) -> Result<HashMap<String, String>, String> {
+    let mut options = HashMap::new();
+    while let Some(name) = args.next() {
+        if !OPTIONS.contains(&name.as_str()) {
+            return Err(format!("unknown argument {name:?}"));
+        }
+        let value = args.next().ok_or_else(|| format!("{name} needs a value"))?;
+        options.insert(name, value);
+    }
+    match OPTIONS.iter().find(|name| !options.contains_key(**name)) {
+        Some(missing) => Err(format!("{missing} is missing")),
+        None => Ok(options),
+    }
+}
+
+async fn init(options: &HashMap<String, String>) -> Result<String, String> {
+    let function_env = FunctionEnv {
+        aws_endpoint_url: options["--endpoint"].clone(),
+        table_name: options["--table"].clone(),
+        settings_secret_id: options["--secret"].clone(),
+        simulator_url: options["--simulator"].clone(),
+    };
+    let redirect_uri = &options["--redirect-uri"];
+    create_table(
+        &dynamodb_client(&function_env.aws_endpoint_url),
+        &function_env.table_name,
+    )
+    .await?;
+    let secrets = secrets_client(&function_env.aws_endpoint_url);
+    put_settings_secret(
+        &secrets,
+        &function_env.settings_secret_id,
+        &demo_settings(redirect_uri),
+    )
+    .await?;
+    seed_demo_directory(
+        &SimulatorControl::new(&function_env.simulator_url),
+        redirect_uri,
+    )
+    .await?;
+    Ok(function_env.to_env_file())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse_options(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(error) => {
+            eprintln!("stack-init: {error}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match init(&options).await {
+        Ok(env_file) => {
+            print!("{env_file}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("stack-init: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod demo_directory;
+pub mod function_binary;
 pub mod function_env;
 pub mod function_process;
 pub mod moto;

@@ -7,16 +7,23 @@ pub fn repo_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-/// The path of a binary built by cargo into the same profile directory as the running
-/// executable (`target/<profile>/<name>`); tests and binaries run from there or from its `deps/`.
+/// The cargo profile directory (`target/<profile>`) the running executable was built into;
+/// tests run from its `deps/`, binaries from the directory itself.
 ///
 /// # Panics
 /// When the running executable's path cannot be read.
-pub fn built_binary(name: &str) -> PathBuf {
+pub fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("reading the path of the running executable");
-    let mut dir = exe.parent().expect("an executable lives in a directory");
+    let dir = exe.parent().expect("an executable lives in a directory");
     if dir.ends_with("deps") {
-        dir = dir.parent().expect("deps/ lives in a profile directory");
+        dir.parent().expect("deps/ lives in a profile directory")
+    } else {
+        dir
     }
-    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    .to_path_buf()
+}
+
+/// The path of binary `name` in [`profile_dir`].
+pub fn built_binary(name: &str) -> PathBuf {
+    profile_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }

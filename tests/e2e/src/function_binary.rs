@@ -1,0 +1,54 @@
+//! The function binaries (package `functions`), built on demand with the running test's profile.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::paths::{built_binary, profile_dir, repo_root};
+
+/// The path of function binary `name` (`functions/src/bin/<name>.rs`). The first call in a
+/// process runs `cargo build -p functions --bins` with the profile of the running executable,
+/// so tests always run the current code, whichever package's tests are running.
+///
+/// # Panics
+/// When the build fails or does not produce `name`.
+pub fn function_binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Err(error) = BUILT.get_or_init(build_functions) {
+        panic!("{error}");
+    }
+    let binary = built_binary(name);
+    assert!(
+        binary.exists(),
+        "{} was not built: is there a functions/src/bin/{name}.rs?",
+        binary.display()
+    );
+    binary
+}
+
+fn build_functions() -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(repo_root())
+        .args(["build", "--quiet", "-p", "functions", "--bins"]);
+    match profile_dir().file_name().and_then(|name| name.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            build.arg("--release");
+        }
+        Some(profile) => {
+            build.args(["--profile", profile]);
+        }
+    }
+    let status = build
+        .status()
+        .map_err(|error| format!("running cargo: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`cargo build -p functions --bins` failed: {status}"
+        ))
+    }
+}

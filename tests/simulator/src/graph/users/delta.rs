@@ -1,5 +1,6 @@
 //! `GET /v1.0/users/delta`: a first round lists every user page by page and ends with an
 //! `@odata.deltaLink`; following it lists only users created, changed or deleted since.
+//! Items always include `id`, whatever `$select` says.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Uri};
@@ -100,6 +101,12 @@ pub async fn delta(
             }
             _ => {}
         }
+    }
+    if let Some(names) = select
+        .as_mut()
+        .filter(|names| !names.iter().any(|name| name == "id"))
+    {
+        names.insert(0, "id".to_string());
     }
     let world = state.world();
     let position = match (skip_token, delta_token_value) {

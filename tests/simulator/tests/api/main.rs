@@ -1,0 +1,12 @@
+//! The simulator through real HTTP, as production code and the end-to-end tests see it.
+
+mod binary;
+mod control;
+mod faults;
+mod graph_auth;
+mod harness;
+mod identity_authorize;
+mod identity_token;
+mod users;
+mod users_delta;
+mod users_query;

@@ -64,6 +64,43 @@ pub const CATALOG: &[Operation] = &[
         pageable: true,
         advanced_query: true,
     },
+    Operation {
+        name: "users-create",
+        summary: "Create a user",
+        method: Method::Post,
+        route: "/users",
+        graph_path: "/users",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+        application_permissions: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+        pageable: false,
+        advanced_query: false,
+    },
+    Operation {
+        name: "users-update",
+        summary: "Update a user's profile",
+        method: Method::Patch,
+        route: "/users/{userId}",
+        graph_path: "/users/{userId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &[
+            "User.ReadWrite",
+            "User.ManageIdentities.All",
+            "User.EnableDisableAccount.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ],
+        application_permissions: &[
+            "User.ManageIdentities.All",
+            "User.EnableDisableAccount.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ],
+        pageable: false,
+        advanced_query: false,
+    },
 ];
 
 /// The operation with this name, if any.

@@ -4,6 +4,7 @@
 
 pub mod account_linker;
 pub mod app_tokens;
+pub mod body_schema;
 pub mod catalog;
 pub mod clock;
 pub mod deadline;

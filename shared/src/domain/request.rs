@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::body_schema::validate_body;
 use super::error::{ApiError, ErrorCode};
 use super::operation::{BodyRule, Operation, QueryOption};
 
@@ -276,7 +277,11 @@ impl RawRequest {
                 return Err(invalid(format!("{} takes no request body", operation.name)));
             }
             (BodyRule::Required, None) => return Err(invalid("a JSON object body is required")),
-            (BodyRule::Required, Some(text)) => Some(parse_body(&text)?),
+            (BodyRule::Required, Some(text)) => {
+                let body = parse_body(&text)?;
+                validate_body(operation, &body)?;
+                Some(body)
+            }
         };
 
         Ok(OperationRequest {
@@ -434,6 +439,17 @@ mod tests {
         let mut request = raw(Some("u"), None);
         request.body = Some("{\"a\":1}".into());
         assert_eq!(code(request.validate(get)), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn checks_bodies_against_the_graph_schema() {
+        let create = find("users-create").unwrap();
+        let mut request = raw(None, None);
+        request.body = Some(r#"{"displayName": "Adele Vance", "accountEnabled": true}"#.into());
+        assert!(request.validate(create).unwrap().body.is_some());
+        let mut request = raw(None, None);
+        request.body = Some(r#"{"displayNam": "Adele Vance"}"#.into());
+        assert_eq!(code(request.validate(create)), ErrorCode::InvalidRequest);
     }
 
     #[test]

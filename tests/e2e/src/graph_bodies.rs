@@ -27,9 +27,14 @@ pub fn generate_bodies(openapi: &OpenApi) -> Result<String, String> {
         types: BTreeMap::new(),
     };
     for op in CATALOG.iter().filter(|op| op.body == BodyRule::Required) {
-        let published = openapi
-            .operation(op.method, op.graph_path)
-            .ok_or_else(|| format!("{}: {} {} is not in the OpenAPI", op.name, op.method.as_str(), op.graph_path))?;
+        let published = openapi.operation(op.method, op.graph_path).ok_or_else(|| {
+            format!(
+                "{}: {} {} is not in the OpenAPI",
+                op.name,
+                op.method.as_str(),
+                op.graph_path
+            )
+        })?;
         let schema = published
             .request_body_schema()?
             .ok_or_else(|| format!("{}: {} declares no request body", op.name, published.path))?;
@@ -117,15 +122,20 @@ impl Flattener<'_> {
     /// The properties of an object schema, with those of its `allOf` bases first.
     fn properties(&mut self, schema: &Value) -> Result<Properties, String> {
         let mut properties = Properties::new();
-        for part in schema.get("allOf").and_then(Value::as_sequence).into_iter().flatten() {
+        for part in schema
+            .get("allOf")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
             let part = self.document.resolve(part)?;
             properties.extend(self.properties(part)?);
         }
         if let Some(own) = schema.get("properties").and_then(Value::as_mapping) {
             for (name, property) in own {
-                let name = name
-                    .as_str()
-                    .ok_or_else(|| format!("{}: non-string property name {name:?}", self.document.file))?;
+                let name = name.as_str().ok_or_else(|| {
+                    format!("{}: non-string property name {name:?}", self.document.file)
+                })?;
                 properties.insert(name.to_string(), self.value_type(property)?);
             }
         }
@@ -135,6 +145,9 @@ impl Flattener<'_> {
     fn value_type(&mut self, schema: &Value) -> Result<ValueType, String> {
         if let Some(name) = reference_name(schema) {
             let target = self.document.schema(name)?;
+            if is_free_form(target) {
+                return Ok(ValueType::Any);
+            }
             let referenced = match enum_values(target)? {
                 Some(values) => ValueType::Enum(values),
                 None => {
@@ -144,7 +157,10 @@ impl Flattener<'_> {
             };
             return Ok(ValueType::Nullable(Box::new(referenced)));
         }
-        let value_type = match (enum_values(schema)?, schema.get("type").and_then(Value::as_str)) {
+        let value_type = match (
+            enum_values(schema)?,
+            schema.get("type").and_then(Value::as_str),
+        ) {
             (Some(values), _) => ValueType::Enum(values),
             (None, Some("string")) => match schema.get("format").and_then(Value::as_str) {
                 Some("date-time") => ValueType::DateTime,
@@ -159,7 +175,7 @@ impl Flattener<'_> {
                     .ok_or_else(|| format!("{}: array without items", self.document.file))?;
                 ValueType::Array(Box::new(self.value_type(items)?))
             }
-            (None, Some("object")) if schema.get("properties").is_none() => ValueType::Any,
+            (None, Some("object")) if is_free_form(schema) => ValueType::Any,
             (None, other) => {
                 return Err(format!(
                     "{}: unsupported schema (type {other:?}): {schema:?}",
@@ -172,6 +188,14 @@ impl Flattener<'_> {
             _ => value_type,
         })
     }
+}
+
+/// An object schema declaring no properties and no bases (e.g. `microsoft.graph.Json`): the OpenAPI
+/// leaves its content free.
+fn is_free_form(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("object")
+        && schema.get("properties").is_none()
+        && schema.get("allOf").is_none()
 }
 
 /// The values of an enum schema, if it is one.

@@ -71,7 +71,12 @@ impl GraphOperation<'_> {
             .and_then(|c| c.get("application/json"))
             .and_then(|c| c.get("schema"))
             .map(Some)
-            .ok_or_else(|| format!("{}: {} has a non-JSON request body", self.document.file, self.path))
+            .ok_or_else(|| {
+                format!(
+                    "{}: {} has a non-JSON request body",
+                    self.document.file, self.path
+                )
+            })
     }
 }
 
@@ -90,11 +95,14 @@ fn paths_match(template: &str, published: &str) -> bool {
     let ours: Vec<_> = template.split('/').collect();
     let theirs: Vec<_> = published.split('/').collect();
     ours.len() == theirs.len()
-        && ours.iter().zip(&theirs).all(|(a, b)| match (is_placeholder(a), is_placeholder(b)) {
-            (true, true) => true,
-            (false, false) => bare(a) == bare(b),
-            _ => false,
-        })
+        && ours
+            .iter()
+            .zip(&theirs)
+            .all(|(a, b)| match (is_placeholder(a), is_placeholder(b)) {
+                (true, true) => true,
+                (false, false) => bare(a) == bare(b),
+                _ => false,
+            })
 }
 
 impl OpenApi {
@@ -114,9 +122,13 @@ impl OpenApi {
         for path in files {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let root = serde_yaml_ng::from_str(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let root =
+                serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let file = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             documents.push(Document { file, root });
         }
         if documents.is_empty() {

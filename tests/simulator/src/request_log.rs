@@ -15,7 +15,7 @@ use crate::state::SharedState;
 const MAX_FORM_BYTES: usize = 1 << 20;
 
 /// One logged request.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoggedRequest {
     #[serde(skip)]

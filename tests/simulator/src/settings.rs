@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Lifetimes and page sizes the simulator applies.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// `expires_in` of issued access tokens and their `exp` claim.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::errors::{ControlError, ControlJson};
+use super::lookup;
 use crate::directory::{DirectoryError, Group, Photo, UserRecord};
 use crate::ids::new_guid;
 use crate::state::SharedState;
@@ -82,13 +83,7 @@ pub async fn add_user(
     ControlJson(request): ControlJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<Value>), ControlError> {
     let mut world = state.world();
-    let tenant_id = world
-        .tenants
-        .find(&request.tenant_id)
-        .map(|tenant| tenant.id.clone())
-        .ok_or_else(|| {
-            ControlError::not_found(format!("tenant '{}' does not exist", request.tenant_id))
-        })?;
+    let tenant_id = lookup::tenant_id(&world, &request.tenant_id)?;
     let Some((local_part, _)) = request.user_principal_name.split_once('@') else {
         return Err(ControlError::bad_request(
             "userPrincipalName must look like name@domain",
@@ -141,13 +136,7 @@ pub async fn add_group(
     ControlJson(request): ControlJson<NewGroupRequest>,
 ) -> Result<(StatusCode, Json<Value>), ControlError> {
     let mut world = state.world();
-    let tenant_id = world
-        .tenants
-        .find(&request.tenant_id)
-        .map(|tenant| tenant.id.clone())
-        .ok_or_else(|| {
-            ControlError::not_found(format!("tenant '{}' does not exist", request.tenant_id))
-        })?;
+    let tenant_id = lookup::tenant_id(&world, &request.tenant_id)?;
     let group = Group {
         id: object_id(request.id)?,
         tenant_id,

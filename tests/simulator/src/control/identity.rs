@@ -1,7 +1,5 @@
 //! Identity arrangements: consents, refresh tokens, their invalidation, and queued sign-ins.
 
-use std::collections::BTreeSet;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Json;
@@ -9,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::errors::{ControlError, ControlJson};
+use super::lookup;
 use crate::identity::refresh_tokens::RevocationReason;
 use crate::identity::scopes::{OidcScope, ScopeRequest};
 use crate::identity::sign_in_queue::QueuedSignIn;
@@ -35,19 +34,13 @@ fn resolve_grant(
     world: &World,
     request: &GrantRequest,
 ) -> Result<(String, String, ScopeRequest), ControlError> {
-    let user = world
-        .directory
-        .user_by_id(&request.user_id)
-        .or_else(|| world.directory.user_by_upn(&request.user_id))
-        .ok_or_else(|| {
-            ControlError::not_found(format!("user '{}' does not exist", request.user_id))
-        })?;
+    let user_id = lookup::user_id(world, &request.user_id)?;
     let app = world.apps.find(&request.client_id).ok_or_else(|| {
         ControlError::not_found(format!("app '{}' does not exist", request.client_id))
     })?;
     let scopes = ScopeRequest::parse(&request.scopes.join(" "))
         .map_err(|error| ControlError::bad_request(error.description()))?;
-    Ok((user.id().to_string(), app.client_id.clone(), scopes))
+    Ok((user_id, app.client_id.clone(), scopes))
 }
 
 /// `POST /_control/consents`: replaces what the user consented to for the app.
@@ -69,8 +62,7 @@ pub async fn issue_refresh_token(
 ) -> Result<(StatusCode, Json<Value>), ControlError> {
     let mut world = state.world();
     let (user_id, client_id, mut scopes) = resolve_grant(&world, &request)?;
-    let consented: BTreeSet<&'static str> = scopes.graph.clone();
-    world.consents.grant(&user_id, &client_id, &consented);
+    world.consents.grant(&user_id, &client_id, &scopes.graph);
     scopes.oidc.insert(OidcScope::OfflineAccess);
     let refresh_token = world.refresh_tokens.issue(&client_id, &user_id, scopes);
     Ok((
@@ -87,11 +79,7 @@ pub async fn invalidate_refresh_tokens(
     ControlJson(request): ControlJson<InvalidationRequest>,
 ) -> Result<StatusCode, ControlError> {
     let mut world = state.world();
-    let user_id = world
-        .directory
-        .user_by_id(&user_id)
-        .map(|user| user.id().to_string())
-        .ok_or_else(|| ControlError::not_found(format!("user '{user_id}' does not exist")))?;
+    let user_id = lookup::user_id(&world, &user_id)?;
     world.refresh_tokens.revoke_all(&user_id, request.reason);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -102,13 +90,7 @@ pub async fn queue_sign_in(
     ControlJson(sign_in): ControlJson<QueuedSignIn>,
 ) -> Result<StatusCode, ControlError> {
     let mut world = state.world();
-    let user_id = world
-        .directory
-        .user_by_id(&sign_in.user_id)
-        .map(|user| user.id().to_string())
-        .ok_or_else(|| {
-            ControlError::not_found(format!("user '{}' does not exist", sign_in.user_id))
-        })?;
+    let user_id = lookup::user_id(&world, &sign_in.user_id)?;
     world.sign_ins.push(QueuedSignIn { user_id, ..sign_in });
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@ mod directory;
 mod errors;
 mod faults;
 mod identity;
+mod lookup;
 mod requests;
 mod tenancy;
 

@@ -6,6 +6,7 @@ use axum::response::Json;
 use serde_json::{Value, json};
 
 use super::errors::{ControlError, ControlJson};
+use super::lookup;
 use crate::apps::App;
 use crate::identity::scopes::application_permission;
 use crate::state::SharedState;
@@ -40,13 +41,7 @@ pub async fn add_app(
     ControlJson(mut app): ControlJson<App>,
 ) -> Result<(StatusCode, Json<Value>), ControlError> {
     let mut world = state.world();
-    let tenant_id = world
-        .tenants
-        .find(&app.tenant_id)
-        .map(|tenant| tenant.id.clone())
-        .ok_or_else(|| {
-            ControlError::not_found(format!("tenant '{}' does not exist", app.tenant_id))
-        })?;
+    let tenant_id = lookup::tenant_id(&world, &app.tenant_id)?;
     app.tenant_id = tenant_id;
     app.application_permissions = app
         .application_permissions

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::harness::{
-    CLIENT_ID, CLIENT_SECRET, GRAPH_DEFAULT, Sim, TENANT, TENANT_DOMAIN, assert_aadsts,
+    GRAPH_DEFAULT, Sim, TENANT, TENANT_DOMAIN, assert_aadsts, client_credentials, jwt_claims,
     status_and_json,
 };
 
@@ -13,17 +13,7 @@ async fn reset_forgets_tenants_apps_and_users() {
     let sim = Sim::start().await;
     sim.add_user(TENANT, "adele", "Adele Vance").await;
     sim.control("/_control/reset", json!({})).await;
-    let response = sim
-        .token(
-            TENANT,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("scope", GRAPH_DEFAULT),
-            ],
-        )
-        .await;
+    let response = sim.token(TENANT, &client_credentials(GRAPH_DEFAULT)).await;
     assert_aadsts(response, StatusCode::BAD_REQUEST, "invalid_request", 90002).await;
 }
 
@@ -116,20 +106,10 @@ async fn settings_merge_and_apply_to_tokens() {
         settings,
         json!({ "accessTokenLifetimeSecs": 120, "defaultPageSize": 100, "authorizationCodeLifetimeSecs": 600 })
     );
-    let response = sim
-        .token(
-            TENANT,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", CLIENT_SECRET),
-                ("scope", GRAPH_DEFAULT),
-            ],
-        )
-        .await;
+    let response = sim.token(TENANT, &client_credentials(GRAPH_DEFAULT)).await;
     let (_, body) = status_and_json(response).await;
     assert_eq!(body["expires_in"], 120);
-    let claims = crate::harness::jwt_claims(body["access_token"].as_str().unwrap());
+    let claims = jwt_claims(body["access_token"].as_str().unwrap());
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
         120

@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    CLIENT_ID, CLIENT_SECRET, GRAPH_DEFAULT, Sim, TENANT, TENANT_DOMAIN, assert_aadsts,
-    assert_graph_error,
+    GRAPH_DEFAULT, Sim, TENANT, TENANT_DOMAIN, assert_aadsts, assert_graph_error,
+    client_credentials,
 };
 
 async fn inject(sim: &Sim, rule: Value) {
@@ -100,12 +100,7 @@ async fn identity_faults_have_the_identity_platforms_shape() {
     )
     .await;
     inject(&sim, json!({ "path": token_path, "count": 1, "fault": { "kind": "status", "status": 429, "retryAfter": 3 } })).await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", CLIENT_ID),
-        ("client_secret", CLIENT_SECRET),
-        ("scope", GRAPH_DEFAULT),
-    ];
+    let form = client_credentials(GRAPH_DEFAULT);
     let unavailable = sim.token(TENANT, &form).await;
     assert_aadsts(
         unavailable,

@@ -131,18 +131,7 @@ impl Sim {
 
     /// An app-only access token of the app.
     pub async fn app_token(&self) -> String {
-        let response = self
-            .token(
-                TENANT,
-                &[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", CLIENT_ID),
-                    ("client_secret", CLIENT_SECRET),
-                    ("scope", GRAPH_DEFAULT),
-                ],
-            )
-            .await;
-        access_token(response).await
+        access_token(self.token(TENANT, &client_credentials(GRAPH_DEFAULT)).await).await
     }
 
     /// A refresh token of `user_id` for the app, as if the user signed in with `scopes`.
@@ -206,6 +195,16 @@ impl Sim {
         let body: Value = response.json().await.expect("log body");
         body["requests"].as_array().expect("requests").clone()
     }
+}
+
+/// The form of a client credentials request of the app for `scope`.
+pub fn client_credentials(scope: &str) -> [(&'static str, &str); 4] {
+    [
+        ("grant_type", "client_credentials"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("scope", scope),
+    ]
 }
 
 /// Status and JSON body of a response.

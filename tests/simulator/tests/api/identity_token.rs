@@ -8,17 +8,8 @@ use serde_json::json;
 
 use crate::harness::{
     CLIENT_ID, CLIENT_SECRET, GRAPH_DEFAULT, OTHER_TENANT, REDIRECT_URI, Sim, TENANT,
-    TENANT_DOMAIN, assert_aadsts, jwt_claims, status_and_json,
+    TENANT_DOMAIN, assert_aadsts, client_credentials, jwt_claims, status_and_json,
 };
-
-fn client_credentials(scope: &str) -> [(&'static str, &str); 4] {
-    [
-        ("grant_type", "client_credentials"),
-        ("client_id", CLIENT_ID),
-        ("client_secret", CLIENT_SECRET),
-        ("scope", scope),
-    ]
-}
 
 #[tokio::test]
 async fn errors_have_microsofts_shape_with_trace_and_correlation_ids() {

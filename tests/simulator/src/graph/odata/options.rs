@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::filter::Filter;
 use super::order_by::OrderBy;
-use super::paging::{Links, decode_token, encode_token};
+use super::paging::{Links, collection_body, decode_token, encode_token};
 use super::search::Search;
 use super::select::parse_select;
 use super::{CollectionShape, ODataError};
@@ -27,13 +27,11 @@ pub struct CollectionQuery {
 }
 
 /// One page of a collection.
-pub struct CollectionPage<T> {
-    /// The items of this page.
-    pub items: Vec<T>,
+struct CollectionPage<T> {
+    items: Vec<T>,
     /// How many items the whole (filtered) collection has.
-    pub total: usize,
-    /// `@odata.nextLink`, when more items follow.
-    pub next_link: Option<String>,
+    total: usize,
+    next_link: Option<String>,
 }
 
 fn number(option: &'static str, value: &str) -> Result<usize, ODataError> {
@@ -129,9 +127,31 @@ impl CollectionQuery {
         kept
     }
 
-    /// The page this request asks for: `$skip` plus the `$skiptoken` position, `$top` items
-    /// (else `default_size`), and a next link when more follow.
-    pub fn page<T>(
+    /// The response body for the page this request asks for: `@odata.context` = `context`,
+    /// `@odata.count` when `$count=true`, the page's items through `view`, and
+    /// `@odata.nextLink` when more follow.
+    pub fn respond<T>(
+        &self,
+        items: Vec<T>,
+        default_size: usize,
+        links: &Links<'_>,
+        context: String,
+        view: impl Fn(&T) -> Value,
+    ) -> Result<Value, ODataError> {
+        let page = self.page(items, default_size, links)?;
+        let values = page.items.iter().map(view).collect();
+        let next_link = page.next_link.map(|link| ("@odata.nextLink", link));
+        Ok(collection_body(
+            context,
+            values,
+            self.count.then_some(page.total),
+            next_link,
+        ))
+    }
+
+    /// The page this request asks for: from `$skip` plus the `$skiptoken` position, `$top`
+    /// items (else `default_size`), and a next link when more follow.
+    fn page<T>(
         &self,
         items: Vec<T>,
         default_size: usize,

@@ -13,7 +13,7 @@ use crate::directory::user_schema::REQUIRED_ON_CREATE;
 use crate::graph::auth::Caller;
 use crate::graph::directory_query::{directory_error, parse_collection_query};
 use crate::graph::errors::GraphError;
-use crate::graph::odata::paging::{Links, collection_body, context_url};
+use crate::graph::odata::paging::{Links, context_url};
 use crate::ids::new_guid;
 use crate::state::SharedState;
 
@@ -33,21 +33,18 @@ pub async fn list(
         &user.properties
     });
     let links = Links::new(&state.base_url, uri.path(), uri.query());
-    let page = query
-        .page(users, world.settings.default_page_size, &links)
-        .map_err(|error| directory_error(error, "user"))?;
     let select = query.select.as_deref();
-    let values = page
-        .items
-        .iter()
-        .map(|user| Value::Object(user_view(user, select)))
-        .collect();
-    Ok(Json(collection_body(
-        context_url(&state.base_url, &users_fragment(select, false)),
-        values,
-        query.count.then_some(page.total),
-        page.next_link.map(|link| ("@odata.nextLink", link)),
-    )))
+    let context = context_url(&state.base_url, &users_fragment(select, false));
+    let body = query
+        .respond(
+            users,
+            world.settings.default_page_size,
+            &links,
+            context,
+            |user| Value::Object(user_view(user, select)),
+        )
+        .map_err(|error| directory_error(error, "user"))?;
+    Ok(Json(body))
 }
 
 /// Creates a user in the caller's tenant.

@@ -7,13 +7,13 @@ use axum::response::Json;
 use serde_json::Value;
 
 use super::body::{user_properties, write_error};
-use super::{USER_READ, USER_WRITE, user_view, users_fragment};
+use super::{USER_WRITE, readable_user, user_view, users_fragment, writable_user_id};
 use crate::directory::user_schema::PROPERTIES;
 use crate::graph::auth::Caller;
 use crate::graph::directory_query::parse_entity_select;
 use crate::graph::errors::GraphError;
 use crate::graph::odata::paging::context_url;
-use crate::graph::user_target::{UserPath, authorized_user};
+use crate::graph::user_target::UserPath;
 use crate::identity::refresh_tokens::RevocationReason;
 use crate::state::SharedState;
 
@@ -26,13 +26,7 @@ pub async fn get(
 ) -> Result<Json<Value>, GraphError> {
     let select = parse_entity_select(uri.query(), PROPERTIES, "user")?;
     let world = state.world();
-    let user = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )?;
+    let user = readable_user(&world, &caller, &path.user)?;
     let mut body = user_view(user, select.as_deref());
     body.insert(
         "@odata.context".into(),
@@ -54,15 +48,7 @@ pub async fn update(
 ) -> Result<StatusCode, GraphError> {
     let mut changes = user_properties(&body)?;
     let mut world = state.world();
-    let user_id = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_WRITE,
-        GraphError::insufficient_privileges,
-    )?
-    .id()
-    .to_string();
+    let user_id = writable_user_id(&world, &caller, &path.user)?;
     if changes.remove("passwordProfile").is_some() {
         world
             .refresh_tokens
@@ -85,15 +71,7 @@ pub async fn delete(
     if !caller.holds(&USER_WRITE, None) {
         return Err(GraphError::insufficient_privileges());
     }
-    let user_id = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_WRITE,
-        GraphError::insufficient_privileges,
-    )?
-    .id()
-    .to_string();
+    let user_id = writable_user_id(&world, &caller, &path.user)?;
     world.remove_user(&user_id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,10 +13,13 @@ use axum::routing::get;
 
 use serde_json::{Map, Value};
 
-use super::auth::Permission;
+use super::auth::{Caller, Permission};
+use super::errors::GraphError;
 use super::odata::{CollectionShape, project};
+use super::user_target::authorized_user;
 use crate::directory::{UserRecord, user_schema};
 use crate::state::SharedState;
+use crate::state::World;
 
 /// Reading users and their relations.
 const USER_READ: Permission = Permission {
@@ -75,6 +78,33 @@ fn users_fragment(select: Option<&[String]>, single: bool) -> String {
         .unwrap_or_default();
     let entity = if single { "/$entity" } else { "" };
     format!("users{selection}{entity}")
+}
+
+/// The user `key` names, if the caller may read that user's profile and relations.
+fn readable_user<'w>(
+    world: &'w World,
+    caller: &Caller,
+    key: &str,
+) -> Result<&'w UserRecord, GraphError> {
+    authorized_user(
+        world,
+        caller,
+        key,
+        &USER_READ,
+        GraphError::insufficient_privileges,
+    )
+}
+
+/// The object id of the user `key` names, if the caller may change that user.
+fn writable_user_id(world: &World, caller: &Caller, key: &str) -> Result<String, GraphError> {
+    authorized_user(
+        world,
+        caller,
+        key,
+        &USER_WRITE,
+        GraphError::insufficient_privileges,
+    )
+    .map(|user| user.id().to_string())
 }
 
 /// A user as Graph shows it: the `$select`ed properties, else the default set.

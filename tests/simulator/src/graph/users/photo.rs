@@ -5,12 +5,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::{Value, json};
 
-use super::USER_READ;
+use super::readable_user;
 use crate::directory::Photo;
 use crate::graph::auth::Caller;
 use crate::graph::errors::GraphError;
 use crate::graph::odata::paging::context_url;
-use crate::graph::user_target::{UserPath, authorized_user};
+use crate::graph::user_target::UserPath;
 use crate::state::SharedState;
 
 fn photo_of(
@@ -19,13 +19,7 @@ fn photo_of(
     key: &str,
 ) -> Result<(String, Photo), GraphError> {
     let world = state.world();
-    let user = authorized_user(
-        &world,
-        caller,
-        key,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )?;
+    let user = readable_user(&world, caller, key)?;
     let photo = user.photo.clone().ok_or_else(|| {
         GraphError::new(
             StatusCode::NOT_FOUND,

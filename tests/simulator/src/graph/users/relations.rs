@@ -5,15 +5,15 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Json;
 use serde_json::{Map, Value};
 
-use super::{USER_READ, USERS, user_view};
+use super::{USERS, readable_user, user_view};
 use crate::directory::GROUP_PROPERTIES;
 use crate::directory::user_schema::PROPERTIES;
 use crate::graph::auth::Caller;
 use crate::graph::directory_query::{directory_error, parse_collection_query, parse_entity_select};
 use crate::graph::errors::GraphError;
-use crate::graph::odata::paging::{Links, collection_body, context_url};
+use crate::graph::odata::paging::{Links, context_url};
 use crate::graph::odata::{CollectionShape, project};
-use crate::graph::user_target::{UserPath, authorized_user};
+use crate::graph::user_target::UserPath;
 use crate::state::SharedState;
 
 /// What `memberOf` supports (groups).
@@ -40,13 +40,7 @@ pub async fn manager(
 ) -> Result<Json<Value>, GraphError> {
     let select = parse_entity_select(uri.query(), PROPERTIES, "user")?;
     let world = state.world();
-    let user = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )?;
+    let user = readable_user(&world, &caller, &path.user)?;
     let manager = user
         .manager_id
         .as_deref()
@@ -73,36 +67,25 @@ pub async fn direct_reports(
 ) -> Result<Json<Value>, GraphError> {
     let query = parse_collection_query(uri.query(), &headers, &USERS, "user")?;
     let world = state.world();
-    let user = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )?;
+    let user = readable_user(&world, &caller, &path.user)?;
     let reports = query.apply(world.directory.direct_reports(user.id()), |report| {
         &report.properties
     });
     let links = Links::new(&state.base_url, uri.path(), uri.query());
-    let page = query
-        .page(reports, world.settings.default_page_size, &links)
+    let context = context_url(&state.base_url, "directoryObjects");
+    let body = query
+        .respond(
+            reports,
+            world.settings.default_page_size,
+            &links,
+            context,
+            |report| {
+                let properties = user_view(report, query.select.as_deref());
+                Value::Object(directory_object(properties, "#microsoft.graph.user"))
+            },
+        )
         .map_err(|error| directory_error(error, "user"))?;
-    let values = page
-        .items
-        .iter()
-        .map(|report| {
-            Value::Object(directory_object(
-                user_view(report, query.select.as_deref()),
-                "#microsoft.graph.user",
-            ))
-        })
-        .collect();
-    Ok(Json(collection_body(
-        context_url(&state.base_url, "directoryObjects"),
-        values,
-        query.count.then_some(page.total),
-        page.next_link.map(|link| ("@odata.nextLink", link)),
-    )))
+    Ok(Json(body))
 }
 
 /// The groups the user is a direct member of.
@@ -115,13 +98,7 @@ pub async fn member_of(
 ) -> Result<Json<Value>, GraphError> {
     let query = parse_collection_query(uri.query(), &headers, &GROUPS, "group")?;
     let world = state.world();
-    let user = authorized_user(
-        &world,
-        &caller,
-        &path.user,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )?;
+    let user = readable_user(&world, &caller, &path.user)?;
     let groups: Vec<Map<String, Value>> = world
         .directory
         .groups_of(user.id())
@@ -129,24 +106,21 @@ pub async fn member_of(
         .collect();
     let matching = query.apply(&groups, |group| group);
     let links = Links::new(&state.base_url, uri.path(), uri.query());
-    let page = query
-        .page(matching, world.settings.default_page_size, &links)
+    let context = context_url(&state.base_url, "directoryObjects");
+    let body = query
+        .respond(
+            matching,
+            world.settings.default_page_size,
+            &links,
+            context,
+            |group| {
+                let properties = match query.select.as_deref() {
+                    Some(names) => project(group, names.iter().map(String::as_str)),
+                    None => (*group).clone(),
+                };
+                Value::Object(directory_object(properties, "#microsoft.graph.group"))
+            },
+        )
         .map_err(|error| directory_error(error, "group"))?;
-    let values = page
-        .items
-        .into_iter()
-        .map(|group| {
-            let projected = match query.select.as_deref() {
-                Some(names) => project(group, names.iter().map(String::as_str)),
-                None => group.clone(),
-            };
-            Value::Object(directory_object(projected, "#microsoft.graph.group"))
-        })
-        .collect();
-    Ok(Json(collection_body(
-        context_url(&state.base_url, "directoryObjects"),
-        values,
-        query.count.then_some(page.total),
-        page.next_link.map(|link| ("@odata.nextLink", link)),
-    )))
+    Ok(Json(body))
 }

@@ -3,6 +3,7 @@
 //! tying them together. Used by the integration tests in `tests/` and by `stack-init`.
 
 pub mod aws;
+pub mod counting_proxy;
 pub mod demo_directory;
 pub mod function_binary;
 pub mod function_env;
@@ -12,6 +13,7 @@ pub mod paths;
 pub mod runtime_api;
 pub mod secret;
 pub mod settings;
+pub mod sign_in;
 pub mod simulator_control;
 pub mod stack;
 pub mod table;

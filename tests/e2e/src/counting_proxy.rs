@@ -1,0 +1,115 @@
+//! A loopback HTTP proxy in front of moto that counts AWS API calls by operation
+//! (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`), so tests can prove how many DynamoDB and
+//! Secrets Manager requests an invocation made.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+
+#[derive(Clone)]
+struct Shared {
+    upstream: String,
+    client: reqwest::Client,
+    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+}
+
+/// A running counting proxy; stops when dropped.
+pub struct CountingProxy {
+    url: String,
+    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn forward(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let operation = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+        .unwrap_or_else(|| format!("{method} {}", uri.path()));
+    *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
+    let target = format!(
+        "{}{}",
+        shared.upstream,
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+    );
+    let mut request = shared.client.request(method, target).body(body);
+    for (name, value) in &headers {
+        if name != "host" && name != "content-length" {
+            request = request.header(name, value);
+        }
+    }
+    match request.send().await {
+        Ok(upstream) => {
+            let mut response = Response::builder().status(upstream.status());
+            for (name, value) in upstream.headers() {
+                if name != "content-length" && name != "transfer-encoding" {
+                    response = response.header(name, value);
+                }
+            }
+            let bytes = upstream.bytes().await.unwrap_or_default();
+            response.body(Body::from(bytes)).expect("valid response")
+        }
+        Err(_) => Response::builder()
+            .status(StatusCode::BAD_GATEWAY)
+            .body(Body::empty())
+            .expect("valid response"),
+    }
+}
+
+impl CountingProxy {
+    /// Starts a proxy on 127.0.0.1 forwarding to `upstream` (e.g. moto's URL).
+    pub async fn start(upstream: &str) -> Self {
+        let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let shared = Shared {
+            upstream: upstream.trim_end_matches('/').to_string(),
+            client: reqwest::Client::new(),
+            counts: counts.clone(),
+        };
+        let app = Router::new().fallback(forward).with_state(shared);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self { url, counts, task }
+    }
+
+    /// The proxy's URL, to use as the AWS endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Calls counted so far, by operation.
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        self.counts.lock().unwrap().clone()
+    }
+
+    /// Total calls counted so far.
+    pub fn total(&self) -> usize {
+        self.counts.lock().unwrap().values().sum()
+    }
+
+    /// Forgets the counts.
+    pub fn reset(&self) {
+        self.counts.lock().unwrap().clear();
+    }
+}

@@ -1,0 +1,400 @@
+//! `users-get` and `users-list` as real Lambda binaries under a Runtime API, against moto and the
+//! Microsoft simulator: both permission modes, both event styles, the warm path's single request,
+//! the token engine's error codes, refresh races, input validation and log hygiene.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::counting_proxy::CountingProxy;
+use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
+use e2e::function_binary::function_binary;
+use e2e::function_process::FunctionProcess;
+use e2e::sign_in::{parsed_settings, sign_in};
+use e2e::stack::TestStack;
+use serde_json::{Value, json};
+use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
+use shared::domain::token_cipher::{Sealed, TokenCipher};
+
+const READ_ALL: &[&str] = &["User.Read.All"];
+
+async fn spawn(name: &str, env: &std::collections::BTreeMap<String, String>) -> FunctionProcess {
+    FunctionProcess::spawn(&function_binary(name), env)
+        .await
+        .expect("spawning the function")
+}
+
+async fn call(function: &FunctionProcess, event: Value) -> Value {
+    function
+        .invoke(event)
+        .await
+        .unwrap_or_else(|error| panic!("{error}; logs:\n{}", function.logs()))
+}
+
+fn api_gateway_event(route: &str, path: &str, path_parameters: Value, query: Value) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": route,
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"accept": "application/json"},
+        "pathParameters": path_parameters,
+        "queryStringParameters": query,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "localhost", "domainPrefix": "localhost",
+            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "gw-request", "routeKey": route, "stage": "$default", "time": "22/Nov/2026:05:00:00 +0000", "timeEpoch": 0
+        },
+        "isBase64Encoded": false
+    })
+}
+
+async fn stored_link_item(
+    stack: &TestStack,
+    app_user_id: &str,
+) -> std::collections::HashMap<String, AttributeValue> {
+    stack
+        .dynamodb()
+        .get_item()
+        .table_name(&stack.function_env().table_name)
+        .key("pk", AttributeValue::S(link_key(app_user_id)))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("reading the link")
+        .item
+        .expect("the link exists")
+}
+
+/// Makes the stored access token of a user look expired, so the next call must refresh.
+async fn expire_stored_access_token(stack: &TestStack, app_user_id: &str) {
+    stack
+        .dynamodb()
+        .update_item()
+        .table_name(&stack.function_env().table_name)
+        .key("pk", AttributeValue::S(link_key(app_user_id)))
+        .update_expression("SET accessExpiresAt = :past")
+        .expression_attribute_values(":past", AttributeValue::N("0".into()))
+        .send()
+        .await
+        .expect("expiring the access token");
+}
+
+fn number(item: &std::collections::HashMap<String, AttributeValue>, field: &str) -> u64 {
+    item[field].as_n().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn both_permission_modes_and_both_event_styles_work() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    let get = spawn("users-get", &stack.env()).await;
+    let list = spawn("users-list", &stack.env()).await;
+
+    let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(me["status"], 200, "{me}");
+    assert_eq!(me["body"]["id"], ADELE.id);
+
+    let manager = call(
+        &get,
+        json!({"userId": MEGAN.user_principal_name, "query": {"$select": "id,jobTitle"}}),
+    )
+    .await;
+    assert_eq!(manager["status"], 200, "{manager}");
+    assert_eq!(manager["body"]["id"], MEGAN.id);
+    assert_eq!(manager["body"]["jobTitle"], MEGAN.job_title);
+    assert!(
+        manager["body"].get("displayName").is_none(),
+        "$select passed through: {manager}"
+    );
+
+    // An application user id resolves to that user's Microsoft object id, in either mode.
+    let by_app_user = call(&get, json!({"userId": "alice"})).await;
+    assert_eq!(by_app_user["body"]["id"], ADELE.id, "{by_app_user}");
+
+    let gateway = call(
+        &get,
+        api_gateway_event(
+            "GET /users/{userId}",
+            "/users/me",
+            json!({"userId": "me"}),
+            json!({"authUserId": "alice"}),
+        ),
+    )
+    .await;
+    assert_eq!(gateway["statusCode"], 200, "{gateway}");
+    let body: Value = serde_json::from_str(gateway["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["id"], ADELE.id);
+
+    for event in [
+        json!({"query": {"$top": 1, "all": true}}),
+        json!({"authUserId": "alice", "query": {"$top": 1, "all": true}}),
+    ] {
+        let all = call(&list, event).await;
+        assert_eq!(all["status"], 200, "{all}");
+        let ids: Vec<&str> = all["body"]["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap())
+            .collect();
+        for user in [ADELE, ALEX, MEGAN] {
+            assert!(ids.contains(&user.id), "{user:?} missing from {ids:?}");
+        }
+        assert!(
+            all["body"].get("@odata.nextLink").is_none(),
+            "every page was followed"
+        );
+    }
+    let one_page = call(&list, json!({"query": {"$top": 1}})).await;
+    assert_eq!(one_page["body"]["value"].as_array().unwrap().len(), 1);
+    assert!(one_page["body"]["@odata.nextLink"].is_string());
+}
+
+#[tokio::test]
+async fn a_warm_call_makes_exactly_one_outbound_request() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
+    let mut env = stack.env();
+    env.insert("AWS_ENDPOINT_URL".into(), aws.url().to_string());
+    let get = spawn("users-get", &env).await;
+
+    for event in [
+        json!({"userId": "me", "authUserId": "alice"}),
+        json!({"userId": ALEX.id}),
+    ] {
+        let cold = call(&get, event.clone()).await;
+        assert_eq!(cold["status"], 200, "{cold}");
+        stack.simulator().clear_requests().await.unwrap();
+        aws.reset();
+
+        let warm = call(&get, event).await;
+        assert_eq!(warm["status"], 200, "{warm}");
+        let requests = stack.simulator().requests().await.unwrap();
+        assert_eq!(requests.len(), 1, "one request to Microsoft: {requests:?}");
+        assert!(requests[0].path.starts_with("/v1.0/users/"), "{requests:?}");
+        assert_eq!(
+            aws.counts(),
+            Default::default(),
+            "no DynamoDB or Secrets Manager call"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_gives_refresh_token_invalid_and_marks_the_link() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack
+        .simulator()
+        .invalidate_refresh_tokens(ADELE.id, "revoked")
+        .await
+        .unwrap();
+    let get = spawn("users-get", &stack.env()).await;
+
+    let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(answer["status"], 401, "{answer}");
+    assert_eq!(answer["body"]["error"]["code"], "RefreshTokenInvalid");
+    let item = stored_link_item(&stack, "alice").await;
+    assert_eq!(item["status"].as_s().unwrap(), "invalid");
+    assert_eq!(item["invalidReason"].as_s().unwrap(), "revoked");
+    assert!(
+        !item.contains_key("keeperShard"),
+        "an invalid link leaves the keeper's index"
+    );
+
+    let unknown = call(&get, json!({"userId": "me", "authUserId": "nobody"})).await;
+    assert_eq!(
+        unknown["body"]["error"]["code"], "RefreshTokenInvalid",
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_gives_refresh_token_invalid() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack
+        .simulator()
+        .invalidate_refresh_tokens(ADELE.id, "expired")
+        .await
+        .unwrap();
+    let get = spawn("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(
+        answer["body"]["error"]["code"], "RefreshTokenInvalid",
+        "{answer}"
+    );
+    assert_eq!(
+        stored_link_item(&stack, "alice").await["invalidReason"]
+            .as_s()
+            .unwrap(),
+        "expired"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_scope_gives_scope_invalid_without_calling_graph() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "carol", ALEX.id, &["User.Read", "Calendars.Read"]).await;
+    let list = spawn("users-list", &stack.env()).await;
+    stack.simulator().clear_requests().await.unwrap();
+
+    let answer = call(&list, json!({"authUserId": "carol"})).await;
+    assert_eq!(answer["status"], 403, "{answer}");
+    assert_eq!(answer["body"]["error"]["code"], "ScopeInvalid");
+    assert_eq!(
+        stack.simulator().requests().await.unwrap(),
+        vec![],
+        "nothing was sent to Microsoft"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_tenant_gives_tenant_not_found() {
+    let mut stack = TestStack::start().await;
+    let mut settings = stack.settings().clone();
+    settings["appTenantId"] = json!("00000000-0000-0000-0000-00000000dead");
+    stack.put_settings(settings).await;
+    let get = spawn("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": ADELE.id})).await;
+    assert_eq!(answer["status"], 500, "{answer}");
+    assert_eq!(answer["body"]["error"]["code"], "TenantNotFound");
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    let before = number(&stored_link_item(&stack, "alice").await, "version");
+    expire_stored_access_token(&stack, "alice").await;
+    let first = spawn("users-get", &stack.env()).await;
+    let second = spawn("users-get", &stack.env()).await;
+    stack.simulator().clear_requests().await.unwrap();
+
+    let event = json!({"userId": "me", "authUserId": "alice"});
+    let (a, b) = tokio::join!(call(&first, event.clone()), call(&second, event));
+    assert_eq!(a["status"], 200, "{a}");
+    assert_eq!(b["status"], 200, "{b}");
+
+    let item = stored_link_item(&stack, "alice").await;
+    assert_eq!(
+        number(&item, "version"),
+        before + 1,
+        "exactly one rotation was written"
+    );
+    let grants = stack
+        .simulator()
+        .requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.grant_type.as_deref() == Some("refresh_token"))
+        .count();
+    assert!((1..=2).contains(&grants), "{grants} refresh grants");
+
+    // The stored refresh token is one Microsoft still honours.
+    let settings = parsed_settings(&stack);
+    let sealed = Sealed {
+        key_id: item["refreshKeyId"].as_s().unwrap().clone(),
+        bytes: item["refreshToken"].as_b().unwrap().as_ref().to_vec(),
+    };
+    let stored = TokenCipher::new(&settings.encryption_keys)
+        .open(&sealed, REFRESH_PURPOSE, &link_key("alice"))
+        .unwrap();
+    let (_, adapters) = e2e::sign_in::adapters(&stack);
+    let redeemed = adapters
+        .platform
+        .refresh(
+            &settings,
+            &stored,
+            &["User.Read.All".to_string()],
+            shared::domain::deadline::Deadline::after(std::time::Duration::from_secs(10)),
+        )
+        .await;
+    assert!(redeemed.is_ok(), "{redeemed:?}");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_nothing_sent_or_written() {
+    let stack = TestStack::start().await;
+    let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
+    let mut env = stack.env();
+    env.insert("AWS_ENDPOINT_URL".into(), aws.url().to_string());
+    let get = spawn("users-get", &env).await;
+    let list = spawn("users-list", &env).await;
+    stack.simulator().clear_requests().await.unwrap();
+
+    let cases = [
+        (&get, json!({})),
+        (&get, json!({"userId": ".."})),
+        (&get, json!({"userId": "me"})),
+        (&get, json!({"userId": "x", "authUserId": "a/b"})),
+        (&get, json!({"userId": "x", "query": {"$top": 5}})),
+        (&get, json!({"userId": "x", "body": {"a": 1}})),
+        (&get, json!({"userId": "x", "unknown": 1})),
+        (&list, json!({"query": {"$top": 0}})),
+        (&list, json!({"query": {"$format": "json"}})),
+        (&list, json!({"query": {"$select": "id;drop"}})),
+        (&list, json!({"userId": "x"})),
+    ];
+    for (function, event) in cases {
+        let answer = call(function, event.clone()).await;
+        assert_eq!(answer["status"], 400, "{event} → {answer}");
+        assert_eq!(
+            answer["body"]["error"]["code"], "InvalidRequest",
+            "{event} → {answer}"
+        );
+    }
+    assert_eq!(
+        stack.simulator().requests().await.unwrap(),
+        vec![],
+        "nothing sent to Microsoft"
+    );
+    assert_eq!(aws.total(), 0, "no AWS call: {:?}", aws.counts());
+}
+
+#[tokio::test]
+async fn logs_and_responses_hold_no_token_or_secret() {
+    let stack = TestStack::start().await;
+    let (issued, _) = sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    let mut env = stack.env();
+    env.insert("RUST_LOG".into(), "trace".into());
+    let get = spawn("users-get", &env).await;
+    let mut answers = Vec::new();
+    for event in [
+        json!({"userId": "me", "authUserId": "alice"}),
+        json!({"userId": ALEX.id}),
+        json!({"userId": "nobody@contoso.onmicrosoft.com"}),
+    ] {
+        answers.push(call(&get, event).await.to_string());
+    }
+    expire_stored_access_token(&stack, "alice").await;
+    answers.push(
+        call(&get, json!({"userId": "me", "authUserId": "alice"}))
+            .await
+            .to_string(),
+    );
+
+    let logs = get.logs();
+    assert!(
+        logs.contains("operation succeeded"),
+        "logs were captured: {logs}"
+    );
+    let settings = stack.settings();
+    let key = settings["tokenEncryptionKeys"]["keys"]["k1"]
+        .as_str()
+        .unwrap();
+    let forbidden = [
+        DEMO_CLIENT_SECRET,
+        issued.refresh_token.as_str(),
+        key,
+        "eyJ",
+        "Bearer ",
+    ];
+    for text in answers.iter().chain([&logs]) {
+        for secret in forbidden {
+            assert!(!text.contains(secret), "`{secret}` leaked into:\n{text}");
+        }
+    }
+}

@@ -29,6 +29,19 @@ pub fn function_binary(name: &str) -> PathBuf {
 fn build_functions() -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
+    // The test process carries the variables cargo sets for it (CARGO_MANIFEST_DIR, CARGO_PKG_*, ...);
+    // build scripts that watch them would rebuild half the dependency tree on every run.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_")
+            && !matches!(
+                name.as_ref(),
+                "CARGO_HOME" | "CARGO_TARGET_DIR" | "CARGO_BUILD_JOBS"
+            )
+        {
+            build.env_remove(name.as_ref());
+        }
+    }
     build
         .current_dir(repo_root())
         .args(["build", "--quiet", "-p", "functions", "--bins"]);

@@ -140,7 +140,7 @@ impl SimulatorControl {
         let response = request
             .send()
             .await
-            .map_err(|error| format!("simulator control request failed: {error}"))?;
+            .map_err(|error| format!("simulator control request failed: {error:?}"))?;
         let status = response.status();
         let url = response.url().to_string();
         let body = response

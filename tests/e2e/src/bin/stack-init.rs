@@ -1,26 +1,31 @@
 //! Prepares the local stack: creates the table and the settings secret on moto server, seeds
-//! the Microsoft simulator with the demo directory, and prints the functions' env file.
+//! the Microsoft simulator with the demo directory, prints the functions' env file, and writes
+//! what the demo needs to know to the demo env file: the application's callback URL
+//! (`CALLBACK_URL=...`) and the demo users' ids and userPrincipalNames (`ADELE_ID=...`, `ADELE_UPN=...`).
 //!
-//! Usage: `stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url> --redirect-uri <url>`
+//! Usage: `stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url>
+//! --redirect-uri <url> --demo-env <file>`
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 
 use e2e::aws::{dynamodb_client, secrets_client};
-use e2e::demo_directory::seed_demo_directory;
+use e2e::demo_directory::{DEMO_USERS, seed_demo_directory};
 use e2e::function_env::FunctionEnv;
 use e2e::secret::put_settings_secret;
-use e2e::settings::demo_settings;
+use e2e::settings::{CALLBACK_URL, demo_settings};
 use e2e::simulator_control::SimulatorControl;
 use e2e::table::create_table;
 
-const USAGE: &str = "usage: stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url> --redirect-uri <url>";
-const OPTIONS: [&str; 5] = [
+const USAGE: &str = "usage: stack-init --endpoint <moto url> --table <name> --secret <name> \
+                     --simulator <url> --redirect-uri <url> --demo-env <file>";
+const OPTIONS: [&str; 6] = [
     "--endpoint",
     "--table",
     "--secret",
     "--simulator",
     "--redirect-uri",
+    "--demo-env",
 ];
 
 /// The command line, by option name.
@@ -66,7 +71,25 @@ async fn init(options: &HashMap<String, String>) -> Result<String, String> {
         redirect_uri,
     )
     .await?;
+    let demo_env = &options["--demo-env"];
+    std::fs::write(demo_env, demo_env_file())
+        .map_err(|error| format!("writing {demo_env}: {error}"))?;
     Ok(function_env.to_env_file())
+}
+
+/// `CALLBACK_URL=<url>`, then `<GIVENNAME>_ID=<object id>` and `<GIVENNAME>_UPN=<userPrincipalName>`
+/// for every demo user.
+fn demo_env_file() -> String {
+    let users = DEMO_USERS.iter().map(|user| {
+        let name = user.given_name.to_uppercase();
+        format!(
+            "{name}_ID={}\n{name}_UPN={}\n",
+            user.id, user.user_principal_name
+        )
+    });
+    std::iter::once(format!("CALLBACK_URL={CALLBACK_URL}\n"))
+        .chain(users)
+        .collect()
 }
 
 #[tokio::main]

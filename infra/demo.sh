@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The demo: brings the local stack up, signs the simulated user Adele in as application user
+# `demo-user`, calls functions with application and with delegated permissions through
+# `cargo lambda invoke`, pretty-prints every result, and takes the stack down on exit.
+#
+# Usage: infra/demo.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE="$ROOT/.stack"
+APP_USER=demo-user
+
+trap 'bash "$ROOT/infra/stack.sh" down' EXIT
+bash "$ROOT/infra/stack.sh" up
+# MOTO_URL, SIMULATOR_URL, INVOKE_PORT, ...; CALLBACK_URL, ADELE_ID, ADELE_UPN, ... (see infra/stack.sh).
+source "$STATE/stack.env"
+source "$STATE/demo.env"
+
+# The calls, in order: what it shows | function | direct invocation event. Application
+# permissions first; delegated ones after $APP_USER has signed in.
+APPLICATION_CALLS=(
+  "one user by userPrincipalName|users-get|{\"userId\":\"$ADELE_UPN\"}"
+  "every user|users-list|{}"
+)
+DELEGATED_CALLS=(
+  "the signed-in user's own profile|users-get|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\"}"
+  "every user, as the signed-in user|users-list|{\"authUserId\":\"$APP_USER\"}"
+)
+
+# invoke FUNCTION EVENT: the function's JSON result, pretty-printed.
+invoke() {
+  "$ROOT/.venv/bin/cargo-lambda" lambda invoke "$1" --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT" \
+    --data-ascii "$2" --output-format json
+}
+
+# sign_in APP_USER MS_USER_ID: the sign-in flow as a browser would go through it: auth-start
+# answers the Microsoft sign-in URL, the user signs in at the simulator, auth-callback stores
+# the link and redirects to the application's callback URL.
+sign_in() {
+  local started sign_in_url landed
+  started=$(invoke auth-start "{\"authUserId\":\"$1\"}")
+  sign_in_url=$("$ROOT/.venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["body"]["url"])' <<<"$started") ||
+    { echo "auth-start did not answer a sign-in URL: $started" >&2; return 1; }
+  landed=$("$ROOT/.venv/bin/python" "$ROOT/infra/sign_in.py" "$SIMULATOR_URL" "$2" "$sign_in_url")
+  echo "sign-in of $1 ended at $landed"
+  [[ "$landed" == "$CALLBACK_URL"* ]]
+}
+
+# run_calls MODE CALL...: invokes each call and pretty-prints its result.
+run_calls() {
+  local mode=$1 call title function event
+  shift
+  for call in "$@"; do
+    IFS='|' read -r title function event <<<"$call"
+    echo
+    echo "== $mode permissions, $title: $function $event"
+    invoke "$function" "$event"
+  done
+}
+
+run_calls application "${APPLICATION_CALLS[@]}"
+echo
+echo "== signing Adele Vance in as application user $APP_USER"
+sign_in "$APP_USER" "$ADELE_ID"
+run_calls delegated "${DELEGATED_CALLS[@]}"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every check and test, from a fresh checkout: the pinned Python tools (.venv), formatting,
+# clippy, and all unit, integration and end-to-end tests of the workspace.
+#
+# Usage: infra/test.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=infra/venv.sh
+source infra/venv.sh
+
+ensure_venv "$ROOT"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace

@@ -3,14 +3,17 @@
 
 use async_trait::async_trait;
 use reqwest::{Method as HttpMethod, Response, Url};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::retry_policy::is_retryable;
 use super::retrying_sender::{RetryRules, RetryingSender, SendFailure};
 use crate::domain::deadline::Deadline;
 use crate::domain::error::{ApiError, ErrorCode};
-use crate::domain::graph_api::{GraphApi, GraphCall, GraphResponse};
+use crate::domain::graph_api::{GraphApi, GraphBody, GraphCall, GraphResponse};
 use crate::domain::operation::Method;
+
+/// Largest binary answer (e.g. a photo) returned: base64 of it still fits Lambda's 6 MB response limit.
+pub const MAX_MEDIA_BYTES: usize = 4 * 1024 * 1024;
 
 /// Most pages `all=true` follows; past it the last `@odata.nextLink` is returned to continue from.
 pub const MAX_PAGES: usize = 50;
@@ -109,12 +112,35 @@ impl MsGraphClient {
 
     async fn read(response: Response) -> Result<GraphResponse, ApiError> {
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let request_id = header("request-id");
+        let content_type = header("content-type").unwrap_or_default();
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_MEDIA_BYTES as u64)
+        {
+            return Err(too_large());
+        }
         let bytes = response.bytes().await.map_err(unavailable)?;
+        let is_json = content_type.is_empty() || content_type.contains("json");
+        if status < 400 && !bytes.is_empty() && !is_json {
+            if bytes.len() > MAX_MEDIA_BYTES {
+                return Err(too_large());
+            }
+            return Ok(GraphResponse {
+                status,
+                body: GraphBody::Media {
+                    content_type,
+                    bytes: bytes.to_vec(),
+                },
+            });
+        }
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -122,7 +148,7 @@ impl MsGraphClient {
                 .map_err(|_| unavailable(format!("unreadable answer (HTTP {status})")))?
         };
         if status < 400 {
-            return Ok(GraphResponse { status, body });
+            return Ok(GraphResponse::json(status, body));
         }
         tracing::info!(target: "outbound", status, graph_request_id = request_id.as_deref(), "Graph returned an error");
         if matches!(status, 429 | 503 | 504) {
@@ -134,34 +160,59 @@ impl MsGraphClient {
         }
         Err(ApiError::Graph { status, body })
     }
+
+    /// The URL of the first request: the caller's continuation link (checked), or Graph's path and query.
+    fn start_url(&self, call: &GraphCall) -> Result<Url, ApiError> {
+        let Some(link) = &call.continuation else {
+            return self.first_url(call);
+        };
+        let expected_path = format!("/v1.0{}", call.path);
+        match Url::parse(link) {
+            Ok(url)
+                if self.is_graph_link(&url)
+                    && url.path() == expected_path
+                    && url.fragment().is_none() =>
+            {
+                Ok(url)
+            }
+            _ => Err(ApiError::invalid(format!(
+                "the link must be one Graph returned for {expected_path} (Graph's own host, same path)"
+            ))),
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::ResponseTooLarge,
+        format!(
+            "Graph's answer is larger than {MAX_MEDIA_BYTES} bytes, more than a Lambda response can carry"
+        ),
+    )
 }
 
 #[async_trait]
 impl GraphApi for MsGraphClient {
     async fn send(&self, call: &GraphCall, deadline: Deadline) -> Result<GraphResponse, ApiError> {
-        let url = self.first_url(call)?;
+        let url = self.start_url(call)?;
         let first = Self::read(
             self.send_once(call, http_method(call.method), &url, deadline)
                 .await?,
         )
         .await?;
-        if !call.all_pages {
+        let GraphBody::Json(Value::Object(mut merged)) = first.body else {
             return Ok(first);
-        }
-        let GraphResponse { status, body } = first;
-        let Value::Object(mut merged) = body else {
-            return Ok(GraphResponse { status, body });
         };
+        if !call.all_pages {
+            return Ok(GraphResponse::json(first.status, Value::Object(merged)));
+        }
         let mut items = match merged.remove("value") {
             Some(Value::Array(items)) => items,
             other => {
                 if let Some(value) = other {
                     merged.insert("value".into(), value);
                 }
-                return Ok(GraphResponse {
-                    status,
-                    body: Value::Object(merged),
-                });
+                return Ok(GraphResponse::json(first.status, Value::Object(merged)));
             }
         };
         let mut pages = 1;
@@ -182,7 +233,7 @@ impl GraphApi for MsGraphClient {
                     .await?,
             )
             .await?;
-            let Value::Object(mut page) = page.body else {
+            let GraphBody::Json(Value::Object(mut page)) = page.body else {
                 break;
             };
             if let Some(Value::Array(more)) = page.remove("value") {
@@ -196,9 +247,6 @@ impl GraphApi for MsGraphClient {
             pages += 1;
         }
         merged.insert("value".into(), Value::Array(items));
-        Ok(GraphResponse {
-            status,
-            body: Value::Object(Map::from_iter(merged)),
-        })
+        Ok(GraphResponse::json(first.status, Value::Object(merged)))
     }
 }

@@ -56,11 +56,12 @@ impl AccountLinker {
                     access_token: grant.access_token.clone(),
                     all_pages: false,
                     client_request_id: uuid::Uuid::new_v4().to_string(),
+                    continuation: None,
                 },
                 deadline,
             )
-            .await?
-            .body;
+            .await?;
+        let profile = profile.json_body();
         let ms_user_id = profile
             .get("id")
             .and_then(Value::as_str)

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     ConfigurationInvalid,
     /// Microsoft kept failing after bounded retries.
     UpstreamUnavailable,
+    /// Graph's answer is too large to return through Lambda.
+    ResponseTooLarge,
     /// An AWS dependency (DynamoDB, Secrets Manager) failed, or an unexpected internal fault.
     InternalError,
 }
@@ -35,6 +37,7 @@ impl ErrorCode {
             Self::Forbidden => "Forbidden",
             Self::ConfigurationInvalid => "ConfigurationInvalid",
             Self::UpstreamUnavailable => "UpstreamUnavailable",
+            Self::ResponseTooLarge => "ResponseTooLarge",
             Self::InternalError => "InternalError",
         }
     }
@@ -46,6 +49,7 @@ impl ErrorCode {
             Self::RefreshTokenInvalid => 401,
             Self::ScopeInvalid | Self::Forbidden => 403,
             Self::TenantNotFound | Self::ConfigurationInvalid | Self::InternalError => 500,
+            Self::ResponseTooLarge => 502,
             Self::UpstreamUnavailable => 503,
         }
     }

@@ -102,6 +102,7 @@ impl Executor {
             access_token,
             all_pages: request.all_pages,
             client_request_id,
+            continuation: request.continuation,
         };
         self.graph.send(&call, deadline).await
     }

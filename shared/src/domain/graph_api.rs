@@ -27,6 +27,9 @@ pub struct GraphCall {
     pub all_pages: bool,
     /// Sent as `client-request-id` and logged, to find the call in Microsoft's logs.
     pub client_request_id: String,
+    /// A link Graph returned earlier (`@odata.deltaLink` / `@odata.nextLink`) to continue from instead of
+    /// `path` and `query`; refused unless it points at Graph's own host and this call's path.
+    pub continuation: Option<String>,
 }
 
 /// Graph's successful answer.
@@ -34,8 +37,40 @@ pub struct GraphCall {
 pub struct GraphResponse {
     /// HTTP status.
     pub status: u16,
-    /// JSON body; `Value::Null` when Graph sent none (e.g. 204).
-    pub body: Value,
+    /// The body.
+    pub body: GraphBody,
+}
+
+/// A response body: JSON, or binary media such as a profile photo.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphBody {
+    /// JSON; `Value::Null` when Graph sent no body (e.g. 204).
+    Json(Value),
+    /// Binary content with its media type.
+    Media {
+        /// The `Content-Type` Graph sent.
+        content_type: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+impl GraphResponse {
+    /// A JSON response.
+    pub fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body: GraphBody::Json(body),
+        }
+    }
+
+    /// The JSON body, or `Value::Null` for media.
+    pub fn json_body(&self) -> &Value {
+        match &self.body {
+            GraphBody::Json(value) => value,
+            GraphBody::Media { .. } => &Value::Null,
+        }
+    }
 }
 
 /// Sends requests to Graph with bounded retries; Graph's error answers come back as [`ApiError::Graph`].

@@ -9,6 +9,8 @@ use super::body_schema::validate_body;
 use super::error::{ApiError, ErrorCode};
 use super::operation::{BodyRule, Operation, QueryOption};
 
+/// Query keys that carry a link Graph returned earlier (on collections only).
+const CONTINUATION_KEYS: [&str; 2] = ["nextLink", "deltaLink"];
 /// Largest accepted request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest accepted query option value, in characters.
@@ -70,6 +72,9 @@ pub struct OperationRequest {
     pub all_pages: bool,
     /// The JSON body, if the operation takes one.
     pub body: Option<Value>,
+    /// A `nextLink` / `deltaLink` Graph returned earlier, to continue from (checked against Graph's
+    /// host and the operation's path before it is followed).
+    pub continuation: Option<String>,
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -233,8 +238,22 @@ impl RawRequest {
         }
 
         let mut all_pages = false;
+        let mut continuation = None;
         let mut query = Vec::new();
         for (key, value) in &self.query {
+            if CONTINUATION_KEYS.contains(&key.as_str()) {
+                if !operation.pageable || continuation.is_some() {
+                    return Err(invalid(format!(
+                        "{} accepts at most one of `nextLink`, `deltaLink`",
+                        operation.name
+                    )));
+                }
+                if value.len() > MAX_QUERY_VALUE_CHARS || has_control_chars(value) {
+                    return Err(invalid(format!("`{key}` is not a valid link")));
+                }
+                continuation = Some(value.clone());
+                continue;
+            }
             if key == "all" {
                 if !operation.pageable {
                     return Err(invalid(format!(
@@ -269,6 +288,11 @@ impl RawRequest {
             query.push((option, validate_option_value(option, value)?));
         }
         query.sort_by_key(|(option, _)| option.name());
+        if continuation.is_some() && !query.is_empty() {
+            return Err(invalid(
+                "a `nextLink` or `deltaLink` carries its own query options: give no others",
+            ));
+        }
 
         let body = match (operation.body, self.body) {
             (BodyRule::None, None) => None,
@@ -290,6 +314,7 @@ impl RawRequest {
             params,
             query,
             all_pages,
+            continuation,
             body,
         })
     }

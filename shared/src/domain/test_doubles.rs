@@ -175,7 +175,7 @@ impl GraphApi for RecordingGraph {
         } else {
             serde_json::json!({"ok": true})
         };
-        Ok(GraphResponse { status: 200, body })
+        Ok(GraphResponse::json(200, body))
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::error::ApiError;
-use crate::domain::graph_api::GraphResponse;
+use crate::domain::graph_api::{GraphBody, GraphResponse};
 use crate::domain::request::{MAX_BODY_BYTES, RawRequest};
 
 /// How the function was invoked, which decides the response shape.
@@ -146,6 +146,7 @@ pub fn decode(event: Value) -> (EventStyle, Result<RawRequest, ApiError>) {
 }
 
 /// Encodes an answer: Graph's status and body on success, the error's status and body otherwise.
+/// Binary media (a photo) travels base64-encoded with its content type.
 pub fn encode(
     style: EventStyle,
     result: &Result<GraphResponse, ApiError>,
@@ -153,20 +154,44 @@ pub fn encode(
 ) -> Value {
     let (status, body) = match result {
         Ok(response) => (response.status, response.body.clone()),
-        Err(error) => (error.status(), error.body(request_id)),
+        Err(error) => (error.status(), GraphBody::Json(error.body(request_id))),
     };
     match style {
-        EventStyle::Direct => json!({ "status": status, "body": body }),
+        EventStyle::Direct => match body {
+            GraphBody::Json(body) => json!({ "status": status, "body": body }),
+            GraphBody::Media {
+                content_type,
+                bytes,
+            } => json!({
+                "status": status,
+                "contentType": content_type,
+                "isBase64Encoded": true,
+                "body": base64::engine::general_purpose::STANDARD.encode(bytes),
+            }),
+        },
         EventStyle::ApiGateway => {
             let mut response = ApiGatewayV2httpResponse::default();
             response.status_code = i64::from(status);
-            if !body.is_null() {
-                response.headers.insert(
-                    "content-type",
-                    "application/json".parse().expect("static header"),
-                );
-                response.body = Some(Body::Text(body.to_string()));
+            let (content_type, text) = match body {
+                GraphBody::Json(Value::Null) => (None, None),
+                GraphBody::Json(body) => {
+                    (Some("application/json".to_string()), Some(body.to_string()))
+                }
+                GraphBody::Media {
+                    content_type,
+                    bytes,
+                } => {
+                    response.is_base64_encoded = true;
+                    (
+                        Some(content_type),
+                        Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                    )
+                }
+            };
+            if let Some(content_type) = content_type.and_then(|c| c.parse().ok()) {
+                response.headers.insert("content-type", content_type);
             }
+            response.body = text.map(Body::Text);
             serde_json::to_value(response).expect("API Gateway responses serialise")
         }
     }
@@ -254,10 +279,7 @@ mod tests {
 
     #[test]
     fn encodes_both_styles() {
-        let ok = Ok(GraphResponse {
-            status: 200,
-            body: json!({"id": "1"}),
-        });
+        let ok = Ok(GraphResponse::json(200, json!({"id": "1"})));
         assert_eq!(
             encode(EventStyle::Direct, &ok, "r"),
             json!({"status": 200, "body": {"id": "1"}})
@@ -266,6 +288,20 @@ mod tests {
         assert_eq!(gateway["statusCode"], 200);
         assert_eq!(gateway["body"], "{\"id\":\"1\"}");
         assert_eq!(gateway["headers"]["content-type"], "application/json");
+        let photo = Ok(GraphResponse {
+            status: 200,
+            body: GraphBody::Media {
+                content_type: "image/jpeg".into(),
+                bytes: vec![0xff, 0xd8],
+            },
+        });
+        assert_eq!(
+            encode(EventStyle::Direct, &photo, "r"),
+            json!({"status": 200, "contentType": "image/jpeg", "isBase64Encoded": true, "body": "/9g="})
+        );
+        let gateway = encode(EventStyle::ApiGateway, &photo, "r");
+        assert_eq!(gateway["isBase64Encoded"], true);
+        assert_eq!(gateway["headers"]["content-type"], "image/jpeg");
         let error = Err(ApiError::invalid("bad"));
         assert_eq!(
             encode(EventStyle::Direct, &error, "r")["body"]["error"]["requestId"],

@@ -149,3 +149,24 @@ async fn capture(stream: impl AsyncRead + Unpin, logs: &Mutex<String>) {
         logs.push('\n');
     }
 }
+
+/// Starts function binary `name` (built on demand) with `env`.
+///
+/// # Panics
+/// When the binary cannot be built or started.
+pub async fn spawn_function(name: &str, env: &BTreeMap<String, String>) -> FunctionProcess {
+    FunctionProcess::spawn(&crate::function_binary::function_binary(name), env)
+        .await
+        .unwrap_or_else(|error| panic!("starting {name}: {error}"))
+}
+
+/// Invokes `function` with `event` and returns its result.
+///
+/// # Panics
+/// When the invocation fails at the Lambda level (crash, timeout); the message carries the function's logs.
+pub async fn call(function: &FunctionProcess, event: Value) -> Value {
+    function
+        .invoke(event)
+        .await
+        .unwrap_or_else(|error| panic!("{error}; logs:\n{}", function.logs()))
+}

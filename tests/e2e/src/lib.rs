@@ -8,6 +8,7 @@ pub mod demo_directory;
 pub mod function_binary;
 pub mod function_env;
 pub mod function_process;
+pub mod lambda_events;
 pub mod moto;
 pub mod paths;
 pub mod runtime_api;

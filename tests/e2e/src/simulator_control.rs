@@ -64,6 +64,11 @@ impl SimulatorControl {
         self.post("users", user).await
     }
 
+    /// Creates a group: `{"tenantId", "id"?, "displayName", "memberIds": [..]}`.
+    pub async fn add_group(&self, group: &Value) -> Result<Value, String> {
+        self.post("groups", group).await
+    }
+
     /// Issues a refresh token of app `client_id` for `user_id` with `scopes`, as a sign-in
     /// would (the consent is recorded too).
     pub async fn issue_refresh_token(

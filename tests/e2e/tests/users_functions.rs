@@ -5,8 +5,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::counting_proxy::CountingProxy;
 use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
-use e2e::function_binary::function_binary;
-use e2e::function_process::FunctionProcess;
+use e2e::function_process::{call, spawn_function};
+use e2e::lambda_events::api_gateway_event;
 use e2e::sign_in::{parsed_settings, sign_in};
 use e2e::stack::TestStack;
 use serde_json::{Value, json};
@@ -14,37 +14,6 @@ use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
 use shared::domain::token_cipher::{Sealed, TokenCipher};
 
 const READ_ALL: &[&str] = &["User.Read.All"];
-
-async fn spawn(name: &str, env: &std::collections::BTreeMap<String, String>) -> FunctionProcess {
-    FunctionProcess::spawn(&function_binary(name), env)
-        .await
-        .expect("spawning the function")
-}
-
-async fn call(function: &FunctionProcess, event: Value) -> Value {
-    function
-        .invoke(event)
-        .await
-        .unwrap_or_else(|error| panic!("{error}; logs:\n{}", function.logs()))
-}
-
-fn api_gateway_event(route: &str, path: &str, path_parameters: Value, query: Value) -> Value {
-    json!({
-        "version": "2.0",
-        "routeKey": route,
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"accept": "application/json"},
-        "pathParameters": path_parameters,
-        "queryStringParameters": query,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "api", "domainName": "localhost", "domainPrefix": "localhost",
-            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-            "requestId": "gw-request", "routeKey": route, "stage": "$default", "time": "22/Nov/2026:05:00:00 +0000", "timeEpoch": 0
-        },
-        "isBase64Encoded": false
-    })
-}
 
 async fn stored_link_item(
     stack: &TestStack,
@@ -85,8 +54,8 @@ fn number(item: &std::collections::HashMap<String, AttributeValue>, field: &str)
 async fn both_permission_modes_and_both_event_styles_work() {
     let stack = TestStack::start().await;
     sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
-    let get = spawn("users-get", &stack.env()).await;
-    let list = spawn("users-list", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
+    let list = spawn_function("users-list", &stack.env()).await;
 
     let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(me["status"], 200, "{me}");
@@ -112,10 +81,12 @@ async fn both_permission_modes_and_both_event_styles_work() {
     let gateway = call(
         &get,
         api_gateway_event(
-            "GET /users/{userId}",
+            "GET",
+            "/users/{userId}",
             "/users/me",
             json!({"userId": "me"}),
             json!({"authUserId": "alice"}),
+            None,
         ),
     )
     .await;
@@ -155,7 +126,7 @@ async fn a_warm_call_makes_exactly_one_outbound_request() {
     let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
     let mut env = stack.env();
     env.insert("AWS_ENDPOINT_URL".into(), aws.url().to_string());
-    let get = spawn("users-get", &env).await;
+    let get = spawn_function("users-get", &env).await;
 
     for event in [
         json!({"userId": "me", "authUserId": "alice"}),
@@ -189,7 +160,7 @@ async fn a_revoked_refresh_token_gives_refresh_token_invalid_and_marks_the_link(
         .invalidate_refresh_tokens(ADELE.id, "revoked")
         .await
         .unwrap();
-    let get = spawn("users-get", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
 
     let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(answer["status"], 401, "{answer}");
@@ -219,7 +190,7 @@ async fn an_expired_refresh_token_gives_refresh_token_invalid() {
         .invalidate_refresh_tokens(ADELE.id, "expired")
         .await
         .unwrap();
-    let get = spawn("users-get", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
     let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(
         answer["body"]["error"]["code"], "RefreshTokenInvalid",
@@ -237,7 +208,7 @@ async fn an_expired_refresh_token_gives_refresh_token_invalid() {
 async fn a_missing_scope_gives_scope_invalid_without_calling_graph() {
     let stack = TestStack::start().await;
     sign_in(&stack, "carol", ALEX.id, &["User.Read", "Calendars.Read"]).await;
-    let list = spawn("users-list", &stack.env()).await;
+    let list = spawn_function("users-list", &stack.env()).await;
     stack.simulator().clear_requests().await.unwrap();
 
     let answer = call(&list, json!({"authUserId": "carol"})).await;
@@ -256,7 +227,7 @@ async fn an_unknown_tenant_gives_tenant_not_found() {
     let mut settings = stack.settings().clone();
     settings["appTenantId"] = json!("00000000-0000-0000-0000-00000000dead");
     stack.put_settings(settings).await;
-    let get = spawn("users-get", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
     let answer = call(&get, json!({"userId": ADELE.id})).await;
     assert_eq!(answer["status"], 500, "{answer}");
     assert_eq!(answer["body"]["error"]["code"], "TenantNotFound");
@@ -268,8 +239,8 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
     sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
     let before = number(&stored_link_item(&stack, "alice").await, "version");
     expire_stored_access_token(&stack, "alice").await;
-    let first = spawn("users-get", &stack.env()).await;
-    let second = spawn("users-get", &stack.env()).await;
+    let first = spawn_function("users-get", &stack.env()).await;
+    let second = spawn_function("users-get", &stack.env()).await;
     stack.simulator().clear_requests().await.unwrap();
 
     let event = json!({"userId": "me", "authUserId": "alice"});
@@ -321,8 +292,8 @@ async fn bad_input_is_refused_with_nothing_sent_or_written() {
     let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
     let mut env = stack.env();
     env.insert("AWS_ENDPOINT_URL".into(), aws.url().to_string());
-    let get = spawn("users-get", &env).await;
-    let list = spawn("users-list", &env).await;
+    let get = spawn_function("users-get", &env).await;
+    let list = spawn_function("users-list", &env).await;
     stack.simulator().clear_requests().await.unwrap();
 
     let cases = [
@@ -360,7 +331,7 @@ async fn logs_and_responses_hold_no_token_or_secret() {
     let (issued, _) = sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
     let mut env = stack.env();
     env.insert("RUST_LOG".into(), "trace".into());
-    let get = spawn("users-get", &env).await;
+    let get = spawn_function("users-get", &env).await;
     let mut answers = Vec::new();
     for event in [
         json!({"userId": "me", "authUserId": "alice"}),

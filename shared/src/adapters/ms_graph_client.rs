@@ -99,10 +99,10 @@ impl MsGraphClient {
             }
             request
         };
-        let rules = if method == HttpMethod::POST {
-            RETRY_WRITES
-        } else {
+        let rules = if call.retry_safe || method != HttpMethod::POST {
             RETRY_READS
+        } else {
+            RETRY_WRITES
         };
         self.sender
             .send(call.method.as_str(), &build, rules, deadline)

@@ -57,6 +57,7 @@ impl AccountLinker {
                     all_pages: false,
                     client_request_id: uuid::Uuid::new_v4().to_string(),
                     continuation: None,
+                    retry_safe: true,
                 },
                 deadline,
             )

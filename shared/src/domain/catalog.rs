@@ -1,7 +1,7 @@
 //! The operations catalog: one definition per operation. Binaries, `template.yaml`, the README and the
 //! contract tests all derive from or are checked against this list.
 
-use super::operation::{BodyRule, Method, Operation, QueryOption};
+use super::operation::{BodyRule, DEFAULTS, Method, Operation, QueryOption};
 
 /// Delegated scopes that allow reading another user's profile.
 const USER_READ_ANY: &[&str] = &[
@@ -31,6 +31,34 @@ const USER_READ_SELF_OR_ANY: &[&str] = &[
 /// Delegated scopes and application permissions that allow deleting users.
 const USER_DELETE: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
 
+/// Delegated scopes that allow reading calendars and events (own, or shared with the user).
+const CAL_READ: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.ReadWrite",
+    "Calendars.Read.Shared",
+    "Calendars.ReadWrite.Shared",
+];
+/// Application permissions that allow reading calendars and events.
+const CAL_READ_APP: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.ReadWrite",
+];
+/// Delegated scopes that allow writing events (own, or shared with the user).
+const CAL_WRITE: &[&str] = &["Calendars.ReadWrite", "Calendars.ReadWrite.Shared"];
+/// Delegated scopes and application permissions that allow managing calendars and answering events.
+const CAL_READ_WRITE: &[&str] = &["Calendars.ReadWrite"];
+/// Query options of calendar collections.
+const CAL_COLLECTION: &[QueryOption] = &[
+    QueryOption::Select,
+    QueryOption::Filter,
+    QueryOption::OrderBy,
+    QueryOption::Top,
+    QueryOption::Skip,
+    QueryOption::SkipToken,
+];
+
 /// Every operation of the bundle.
 pub const CATALOG: &[Operation] = &[
     Operation {
@@ -53,6 +81,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_READ_APP,
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-list",
@@ -75,6 +104,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_READ_APP,
         pageable: true,
         advanced_query: true,
+        ..DEFAULTS
     },
     Operation {
         name: "users-create",
@@ -88,6 +118,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-update",
@@ -112,6 +143,7 @@ pub const CATALOG: &[Operation] = &[
         ],
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-delete",
@@ -125,6 +157,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_DELETE,
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-manager",
@@ -138,6 +171,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_READ_APP,
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-direct-reports",
@@ -159,6 +193,7 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_READ_APP,
         pageable: true,
         advanced_query: true,
+        ..DEFAULTS
     },
     Operation {
         name: "users-member-of",
@@ -191,6 +226,7 @@ pub const CATALOG: &[Operation] = &[
         ],
         pageable: true,
         advanced_query: true,
+        ..DEFAULTS
     },
     Operation {
         name: "users-photo",
@@ -209,6 +245,7 @@ pub const CATALOG: &[Operation] = &[
         ],
         pageable: false,
         advanced_query: false,
+        ..DEFAULTS
     },
     Operation {
         name: "users-delta",
@@ -227,6 +264,270 @@ pub const CATALOG: &[Operation] = &[
         application_permissions: USER_READ_APP,
         pageable: true,
         advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-list",
+        summary: "List a user's calendars",
+        method: Method::Get,
+        route: "/users/{userId}/calendars",
+        graph_path: "/users/{userId}/calendars",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-get",
+        summary: "Get a calendar",
+        method: Method::Get,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[QueryOption::Select],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-create",
+        summary: "Create a calendar",
+        method: Method::Post,
+        route: "/users/{userId}/calendars",
+        graph_path: "/users/{userId}/calendars",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-update",
+        summary: "Update a calendar",
+        method: Method::Patch,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-delete",
+        summary: "Delete a calendar (not the default one)",
+        method: Method::Delete,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-list",
+        summary: "List events of the default calendar, or of `calendarId`",
+        method: Method::Get,
+        route: "/users/{userId}/events",
+        graph_path: "/users/{userId}/events",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-get",
+        summary: "Get an event",
+        method: Method::Get,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[QueryOption::Select],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-create",
+        summary: "Create an event (retry-safe through `transactionId`)",
+        method: Method::Post,
+        route: "/users/{userId}/events",
+        graph_path: "/users/{userId}/events",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events"),
+        time_zone: true,
+        idempotency_key: Some("transactionId"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-update",
+        summary: "Update an event",
+        method: Method::Patch,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-delete",
+        summary: "Delete an event",
+        method: Method::Delete,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-accept",
+        summary: "Accept a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/accept",
+        graph_path: "/users/{userId}/events/{eventId}/accept",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}/accept"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-decline",
+        summary: "Decline a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/decline",
+        graph_path: "/users/{userId}/events/{eventId}/decline",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/decline",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-tentatively-accept",
+        summary: "Tentatively accept a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/tentativelyAccept",
+        graph_path: "/users/{userId}/events/{eventId}/tentativelyAccept",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/tentativelyAccept",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-cancel",
+        summary: "Cancel a meeting (organizer only) and notify attendees",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/cancel",
+        graph_path: "/users/{userId}/events/{eventId}/cancel",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}/cancel"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-forward",
+        summary: "Forward a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/forward",
+        graph_path: "/users/{userId}/events/{eventId}/forward",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["Calendars.Read", "Calendars.ReadWrite"],
+        application_permissions: &["Calendars.Read", "Calendars.ReadWrite"],
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/forward",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-instances",
+        summary: "List the occurrences of a recurring event in a time window",
+        method: Method::Get,
+        route: "/users/{userId}/events/{eventId}/instances",
+        graph_path: "/users/{userId}/events/{eventId}/instances",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/instances",
+        ),
+        time_window: true,
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendar-view",
+        summary: "List the events (occurrences expanded) in a time window",
+        method: Method::Get,
+        route: "/users/{userId}/calendarView",
+        graph_path: "/users/{userId}/calendarView",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/calendarView"),
+        time_window: true,
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "find-meeting-times",
+        summary: "Suggest meeting times from attendees' availability",
+        method: Method::Post,
+        route: "/users/{userId}/findMeetingTimes",
+        graph_path: "/users/{userId}/findMeetingTimes",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["Calendars.Read.Shared", "Calendars.ReadWrite.Shared"],
+        application_permissions: &[],
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "get-schedule",
+        summary: "Get free/busy schedules of users, rooms or lists",
+        method: Method::Post,
+        route: "/users/{userId}/calendar/getSchedule",
+        graph_path: "/users/{userId}/calendar/getSchedule",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        time_zone: true,
+        ..DEFAULTS
     },
 ];
 

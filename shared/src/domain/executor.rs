@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::app_tokens::AppTokens;
 use super::deadline::Deadline;
 use super::delegated_tokens::DelegatedTokens;
@@ -10,8 +12,8 @@ use super::error::ApiError;
 use super::graph_api::{GraphApi, GraphCall, GraphResponse};
 use super::graph_path::fill;
 use super::identity_resolver::IdentityResolver;
-use super::operation::{Operation, QueryOption};
-use super::request::{Caller, OperationRequest, Target};
+use super::operation::{Method, Operation, QueryOption};
+use super::request::{CALENDAR_PARAMETER, Caller, OperationRequest, Target};
 use super::settings_provider::SettingsProvider;
 
 /// Everything an operation needs, built once per container.
@@ -83,26 +85,46 @@ impl Executor {
         if let Some(user_id) = &user_id {
             values.insert("userId", user_id);
         }
-        let path = fill(operation.graph_path, &values)
+        let template = match operation.calendar_graph_path {
+            Some(path) if request.params.contains_key(CALENDAR_PARAMETER) => path,
+            _ => operation.graph_path,
+        };
+        let path = fill(template, &values)
             .ok_or_else(|| ApiError::invalid("a path parameter is missing"))?;
         let mut headers = Vec::new();
         if needs_eventual_consistency(operation, &request) {
             headers.push(("ConsistencyLevel", "eventual".to_string()));
         }
+        if let Some(zone) = &request.time_zone {
+            headers.push(("Prefer", format!("outlook.timezone=\"{zone}\"")));
+        }
+        let mut query: Vec<(String, String)> = request
+            .query
+            .iter()
+            .map(|(o, v)| (o.name().to_string(), v.clone()))
+            .collect();
+        if let Some(window) = &request.window {
+            query.push(("startDateTime".into(), window.start.clone()));
+            query.push(("endDateTime".into(), window.end.clone()));
+        }
+        let mut body = request.body;
+        if let (Some(key), Some(Value::Object(fields))) = (operation.idempotency_key, body.as_mut())
+        {
+            fields
+                .entry(key)
+                .or_insert_with(|| Value::String(uuid::Uuid::new_v4().to_string()));
+        }
         let call = GraphCall {
             method: operation.method,
             path,
-            query: request
-                .query
-                .iter()
-                .map(|(o, v)| (o.name().to_string(), v.clone()))
-                .collect(),
+            query,
             headers,
-            body: request.body,
+            body,
             access_token,
             all_pages: request.all_pages,
             client_request_id,
             continuation: request.continuation,
+            retry_safe: operation.method != Method::Post || operation.idempotency_key.is_some(),
         };
         self.graph.send(&call, deadline).await
     }

@@ -30,6 +30,9 @@ pub struct GraphCall {
     /// A link Graph returned earlier (`@odata.deltaLink` / `@odata.nextLink`) to continue from instead of
     /// `path` and `query`; refused unless it points at Graph's own host and this call's path.
     pub continuation: Option<String>,
+    /// Whether repeating the request cannot change anything twice (GET, PATCH, DELETE, or a POST
+    /// carrying an idempotency key), so lost connections and 503/504 may be retried.
+    pub retry_safe: bool,
 }
 
 /// Graph's successful answer.

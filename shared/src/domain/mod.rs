@@ -27,5 +27,6 @@ pub mod settings;
 pub mod settings_provider;
 #[cfg(test)]
 pub mod test_doubles;
+pub mod time_window;
 pub mod token_cipher;
 pub mod token_store;

@@ -85,6 +85,8 @@ pub enum BodyRule {
     None,
     /// A JSON object is required.
     Required,
+    /// A JSON object may be given; `{}` is sent when it is not (e.g. `accept` with no comment).
+    Optional,
 }
 
 /// One operation: one Lambda binary, one HTTP route, one Graph request.
@@ -113,14 +115,45 @@ pub struct Operation {
     /// Whether `$search`, `$count` or `$filter` with `$orderby` need `ConsistencyLevel: eventual`
     /// (directory objects' advanced queries).
     pub advanced_query: bool,
+    /// Graph path template used instead of `graph_path` when the caller names a `calendarId`.
+    pub calendar_graph_path: Option<&'static str>,
+    /// Whether `startDateTime` and `endDateTime` are required (calendar views, instances).
+    pub time_window: bool,
+    /// Whether a `timeZone` option is accepted and sent as `Prefer: outlook.timezone`.
+    pub time_zone: bool,
+    /// A body property that makes a POST safe to retry (Graph returns the original item for a repeated
+    /// value); generated when the caller gives none.
+    pub idempotency_key: Option<&'static str>,
 }
+
+/// Field values most operations share; catalog entries override what differs.
+pub const DEFAULTS: Operation = Operation {
+    name: "",
+    summary: "",
+    method: Method::Get,
+    route: "",
+    graph_path: "",
+    query_options: &[],
+    body: BodyRule::None,
+    delegated_scopes: &[],
+    application_permissions: &[],
+    pageable: false,
+    advanced_query: false,
+    calendar_graph_path: None,
+    time_window: false,
+    time_zone: false,
+    idempotency_key: None,
+};
 
 impl Operation {
     /// Names of the path parameters in the Graph path template, in order.
     pub fn path_parameters(&self) -> impl Iterator<Item = &'static str> {
-        self.graph_path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        placeholders(self.graph_path)
+    }
+
+    /// Whether the operation also works on a named calendar (`calendarId`).
+    pub fn accepts_calendar(&self) -> bool {
+        self.calendar_graph_path.is_some()
     }
 
     /// Whether the operation may be called with delegated permissions (an `authUserId`).
@@ -132,4 +165,11 @@ impl Operation {
     pub fn allows_application(&self) -> bool {
         !self.application_permissions.is_empty()
     }
+}
+
+/// The `{name}` placeholders of a path template, in order.
+pub fn placeholders(template: &'static str) -> impl Iterator<Item = &'static str> {
+    template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }

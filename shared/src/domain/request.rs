@@ -8,7 +8,10 @@ use serde_json::Value;
 use super::body_schema::validate_body;
 use super::error::{ApiError, ErrorCode};
 use super::operation::{BodyRule, Operation, QueryOption};
+use super::time_window::{TimeWindow, validate_time_zone};
 
+/// The optional parameter naming a calendar other than the default one.
+pub const CALENDAR_PARAMETER: &str = "calendarId";
 /// Query keys that carry a link Graph returned earlier (on collections only).
 const CONTINUATION_KEYS: [&str; 2] = ["nextLink", "deltaLink"];
 /// Largest accepted request body, in bytes.
@@ -75,6 +78,10 @@ pub struct OperationRequest {
     /// A `nextLink` / `deltaLink` Graph returned earlier, to continue from (checked against Graph's
     /// host and the operation's path before it is followed).
     pub continuation: Option<String>,
+    /// `startDateTime`/`endDateTime`, for operations that need a time window.
+    pub window: Option<TimeWindow>,
+    /// Time zone for returned date-times (`Prefer: outlook.timezone`).
+    pub time_zone: Option<String>,
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -221,26 +228,54 @@ impl RawRequest {
             (true, Some(id)) => Target::User(validate_graph_id("userId", &id)?),
         };
 
+        let mut raw_params = self.params;
+        let mut raw_query = self.query;
+        if let Some(calendar) = raw_query.remove(CALENDAR_PARAMETER) {
+            raw_params
+                .entry(CALENDAR_PARAMETER.to_string())
+                .or_insert(calendar);
+        }
         let mut params = BTreeMap::new();
+        if operation.accepts_calendar()
+            && let Some(calendar) = raw_params.get(CALENDAR_PARAMETER)
+        {
+            params.insert(
+                CALENDAR_PARAMETER.to_string(),
+                validate_graph_id(CALENDAR_PARAMETER, calendar)?,
+            );
+        }
         for name in operation.path_parameters().filter(|p| *p != "userId") {
-            let value = self
-                .params
+            let value = raw_params
                 .get(name)
                 .ok_or_else(|| invalid(format!("`{name}` is required")))?;
             params.insert(name.to_string(), validate_graph_id(name, value)?);
         }
-        if let Some(unknown) = self
-            .params
-            .keys()
-            .find(|k| !params.contains_key(k.as_str()))
-        {
+        if let Some(unknown) = raw_params.keys().find(|k| !params.contains_key(k.as_str())) {
             return Err(invalid(format!("unknown parameter `{unknown}`")));
         }
+
+        let window = if operation.time_window {
+            let start = raw_query.remove("startDateTime");
+            let end = raw_query.remove("endDateTime");
+            Some(TimeWindow::parse(start.as_deref(), end.as_deref())?)
+        } else {
+            None
+        };
+        let time_zone = match raw_query.remove("timeZone") {
+            Some(zone) if operation.time_zone => Some(validate_time_zone(&zone)?),
+            Some(_) => {
+                return Err(invalid(format!(
+                    "{} does not accept `timeZone`",
+                    operation.name
+                )));
+            }
+            None => None,
+        };
 
         let mut all_pages = false;
         let mut continuation = None;
         let mut query = Vec::new();
-        for (key, value) in &self.query {
+        for (key, value) in &raw_query {
             if CONTINUATION_KEYS.contains(&key.as_str()) {
                 if !operation.pageable || continuation.is_some() {
                     return Err(invalid(format!(
@@ -301,7 +336,8 @@ impl RawRequest {
                 return Err(invalid(format!("{} takes no request body", operation.name)));
             }
             (BodyRule::Required, None) => return Err(invalid("a JSON object body is required")),
-            (BodyRule::Required, Some(text)) => {
+            (BodyRule::Optional, None) => Some(Value::Object(Default::default())),
+            (BodyRule::Required | BodyRule::Optional, Some(text)) => {
                 let body = parse_body(&text)?;
                 validate_body(operation, &body)?;
                 Some(body)
@@ -316,6 +352,8 @@ impl RawRequest {
             all_pages,
             continuation,
             body,
+            window,
+            time_zone,
         })
     }
 }

@@ -26,7 +26,7 @@ pub fn generate_bodies(openapi: &OpenApi) -> Result<String, String> {
         operations: BTreeMap::new(),
         types: BTreeMap::new(),
     };
-    for op in CATALOG.iter().filter(|op| op.body == BodyRule::Required) {
+    for op in CATALOG.iter().filter(|op| op.body != BodyRule::None) {
         let published = openapi.operation(op.method, op.graph_path).ok_or_else(|| {
             format!(
                 "{}: {} {} is not in the OpenAPI",

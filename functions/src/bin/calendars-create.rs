@@ -1,0 +1,6 @@
+//! `calendars-create`: see the operations catalog (`shared::domain::catalog`) and the README.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::run("calendars-create").await
+}

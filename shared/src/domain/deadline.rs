@@ -14,12 +14,18 @@ pub struct Deadline(Instant);
 
 impl Deadline {
     /// From Lambda's deadline in epoch milliseconds, keeping a reserve for the response.
+    /// Values too small to be an epoch time (before 2001) are read as milliseconds from now:
+    /// `cargo lambda watch` sends the function timeout that way.
     pub fn from_epoch_millis(deadline_ms: u64) -> Self {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis() as u64;
-        let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
+        let left = if deadline_ms < SMALLEST_EPOCH_MILLIS {
+            Duration::from_millis(deadline_ms)
+        } else {
+            let now_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis() as u64;
+            Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+        };
         Self(Instant::now() + left.saturating_sub(RESERVE))
     }
 

@@ -3,6 +3,7 @@
 //! tying them together. Used by the integration tests in `tests/` and by `stack-init`.
 
 pub mod aws;
+pub mod catalog_docs;
 pub mod counting_proxy;
 pub mod demo_directory;
 pub mod function_binary;

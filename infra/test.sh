@@ -13,4 +13,7 @@ source infra/venv.sh
 ensure_venv "$ROOT"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The function binaries as the tests run them (tests build them on demand too, but doing it here
+# keeps that a no-op and the build output visible).
+cargo build -p functions --bins
 cargo test --workspace

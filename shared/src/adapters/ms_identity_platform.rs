@@ -162,6 +162,27 @@ impl IdentityPlatform for MsIdentityPlatform {
         ];
         self.request(&settings.tenant_id, form, deadline).await
     }
+
+    async fn redeem_code(
+        &self,
+        settings: &Settings,
+        code: &Secret,
+        verifier: &Secret,
+        redirect_uri: &str,
+        scopes: &[String],
+        deadline: Deadline,
+    ) -> Result<TokenGrant, TokenFailure> {
+        let form = vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("client_id", settings.client_id.clone()),
+            ("client_secret", settings.client_secret.expose().to_string()),
+            ("code", code.expose().to_string()),
+            ("redirect_uri", redirect_uri.to_string()),
+            ("code_verifier", verifier.expose().to_string()),
+            ("scope", scopes.join(" ")),
+        ];
+        self.request(&settings.tenant_id, form, deadline).await
+    }
 }
 
 #[cfg(test)]

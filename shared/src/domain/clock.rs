@@ -18,3 +18,9 @@ pub fn now_micros() -> u64 {
         .map(|d| d.as_micros() as u64)
         .unwrap_or(0)
 }
+
+/// Epoch seconds as an RFC 3339 UTC timestamp (`2026-01-01T00:00:00Z`); `None` out of range.
+pub fn rfc3339(epoch_seconds: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(epoch_seconds, 0)
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}

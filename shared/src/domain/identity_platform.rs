@@ -169,6 +169,18 @@ pub trait IdentityPlatform: Send + Sync {
         scopes: &[String],
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure>;
+    /// Authorization code grant with PKCE: redeems the `code` `/authorize` delivered to
+    /// `redirect_uri`, proving with `verifier` that this flow asked for it, for `scopes` (as asked
+    /// for at `/authorize`).
+    async fn redeem_code(
+        &self,
+        settings: &Settings,
+        code: &Secret,
+        verifier: &Secret,
+        redirect_uri: &str,
+        scopes: &[String],
+        deadline: Deadline,
+    ) -> Result<TokenGrant, TokenFailure>;
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use super::graph_api::{GraphApi, GraphCall, GraphResponse};
 use super::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
 use super::secret::Secret;
 use super::settings::{EncryptionKeys, ScopeSettings, Settings};
+use super::settings_provider::SettingsSource;
+use super::sign_in_state::{PendingSignIn, SignInStateStore};
 use super::token_store::{AppTokenRecord, Link, TokenStore};
 
 /// Settings with one zero key.
@@ -31,6 +33,16 @@ pub fn settings() -> Settings {
             active: "k1".into(),
             keys: [("k1".to_string(), [7u8; 32])].into_iter().collect(),
         },
+    }
+}
+
+/// A settings source answering fixed JSON text.
+pub struct FixedSettings(pub String);
+
+#[async_trait]
+impl SettingsSource for FixedSettings {
+    async fn fetch(&self) -> Result<String, ApiError> {
+        Ok(self.0.clone())
     }
 }
 
@@ -99,6 +111,23 @@ pub struct ScriptedPlatform {
     pub client_credentials: AtomicUsize,
     /// Refresh tokens presented, in order.
     pub presented: Mutex<Vec<String>>,
+    /// Answers for code redemptions, taken in order; when empty, a grant for the asked scopes is issued.
+    pub code_answers: Mutex<Vec<Result<TokenGrant, TokenFailure>>>,
+    /// Code redemptions made, in order.
+    pub redemptions: Mutex<Vec<Redemption>>,
+}
+
+/// One authorization code redemption [`ScriptedPlatform`] received.
+#[derive(Debug, Clone)]
+pub struct Redemption {
+    /// The code.
+    pub code: String,
+    /// The PKCE verifier.
+    pub verifier: String,
+    /// The redirect URI.
+    pub redirect_uri: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
 }
 
 /// A grant whose tokens carry a sequence number.
@@ -153,6 +182,33 @@ impl IdentityPlatform for ScriptedPlatform {
             Ok(grant(100 + n, &scopes))
         })
     }
+    async fn redeem_code(
+        &self,
+        _: &Settings,
+        code: &Secret,
+        verifier: &Secret,
+        redirect_uri: &str,
+        scopes: &[String],
+        _: Deadline,
+    ) -> Result<TokenGrant, TokenFailure> {
+        let n = {
+            let mut redemptions = self.redemptions.lock().unwrap();
+            redemptions.push(Redemption {
+                code: code.expose().to_string(),
+                verifier: verifier.expose().to_string(),
+                redirect_uri: redirect_uri.to_string(),
+                scopes: scopes.to_vec(),
+            });
+            redemptions.len()
+        };
+        let mut answers = self.code_answers.lock().unwrap();
+        if answers.is_empty() {
+            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            Ok(grant(200 + n, &scopes))
+        } else {
+            answers.remove(0)
+        }
+    }
 }
 
 /// A Graph that records calls and answers `{"id": ...}` for `/me`, `{"ok": true}` otherwise.
@@ -176,6 +232,27 @@ impl GraphApi for RecordingGraph {
             serde_json::json!({"ok": true})
         };
         Ok(GraphResponse::json(200, body))
+    }
+}
+
+/// Pending sign-ins in a map.
+#[derive(Default)]
+pub struct MemorySignInStates {
+    /// Pending sign-ins by state.
+    pub pending: Mutex<HashMap<String, PendingSignIn>>,
+}
+
+#[async_trait]
+impl SignInStateStore for MemorySignInStates {
+    async fn put(&self, state: &str, pending: &PendingSignIn) -> Result<(), ApiError> {
+        self.pending
+            .lock()
+            .unwrap()
+            .insert(state.to_string(), pending.clone());
+        Ok(())
+    }
+    async fn take(&self, state: &str) -> Result<Option<PendingSignIn>, ApiError> {
+        Ok(self.pending.lock().unwrap().remove(state))
     }
 }
 

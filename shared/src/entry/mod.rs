@@ -3,5 +3,7 @@
 pub mod config;
 pub mod event;
 pub mod logging;
+pub mod platform_response;
+pub mod platform_runtime;
 pub mod runtime;
 pub mod wiring;

@@ -6,6 +6,7 @@
 
 mod app;
 mod apps;
+mod calendar;
 mod connection;
 mod control;
 mod directory;

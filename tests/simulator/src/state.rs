@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::apps::Apps;
+use crate::calendar::Mailboxes;
 use crate::directory::{Directory, DirectoryError, UserRecord};
 use crate::faults::FaultRules;
 use crate::identity::authorization_codes::AuthorizationCodes;
@@ -14,7 +15,7 @@ use crate::request_log::RequestLog;
 use crate::settings::Settings;
 use crate::tenants::Tenants;
 
-/// The simulated Microsoft cloud: tenants, apps, directory objects and identity grants.
+/// The simulated Microsoft cloud: tenants, apps, directory objects, mailboxes and identity grants.
 /// `POST /_control/reset` replaces it with an empty one.
 #[derive(Default)]
 pub struct World {
@@ -26,6 +27,8 @@ pub struct World {
     pub apps: Apps,
     /// Users and groups.
     pub directory: Directory,
+    /// Every user's calendars and events.
+    pub mailboxes: Mailboxes,
     /// Delegated permissions each user granted each app.
     pub consents: Consents,
     /// Issued authorization codes.
@@ -37,14 +40,16 @@ pub struct World {
 }
 
 impl World {
-    /// Creates a user. Every store that keeps per-user resources (such as mailboxes with
-    /// their default calendar) initialises them here.
+    /// Creates a user with a mailbox holding the default calendar.
     pub fn add_user(&mut self, user: UserRecord) -> Result<&UserRecord, DirectoryError> {
-        self.directory.insert_user(user)
+        let created = self.directory.insert_user(user)?;
+        self.mailboxes.create(created.id());
+        Ok(created)
     }
 
-    /// Deletes a user; per-user stores forget the user's resources here. False when unknown.
+    /// Deletes a user and their mailbox. False when unknown.
     pub fn remove_user(&mut self, id: &str) -> bool {
+        self.mailboxes.remove(id);
         self.directory.remove_user(id).is_some()
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 mod directory_query;
 pub mod errors;
 pub mod odata;
+pub mod prefer;
 pub mod user_target;
 mod users;
 

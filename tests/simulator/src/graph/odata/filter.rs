@@ -1,8 +1,13 @@
-//! `$filter`: `eq` comparisons and `startswith(...)` joined by `and`.
+//! `$filter`: comparisons (`eq`, `ne`, `gt`, `ge`, `lt`, `le`) and `startswith(...)` joined by
+//! `and`. Properties may be paths (`start/dateTime`); strings that are both date-times compare
+//! as instants, other strings case-insensitively.
 
+use std::cmp::Ordering;
+
+use chrono::{DateTime, NaiveDateTime};
 use serde_json::{Map, Value};
 
-use super::ODataError;
+use super::{ODataError, value_at};
 
 /// A parsed filter: every condition must hold.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,8 +15,77 @@ pub struct Filter(Vec<Condition>);
 
 #[derive(Clone, Debug, PartialEq)]
 enum Condition {
-    Equals { property: String, value: Value },
-    StartsWith { property: String, prefix: String },
+    Compare {
+        property: String,
+        operator: Operator,
+        value: Value,
+    },
+    StartsWith {
+        property: String,
+        prefix: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operator {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Operator {
+    fn parse(word: &str) -> Option<Operator> {
+        Some(match word {
+            "eq" => Operator::Eq,
+            "ne" => Operator::Ne,
+            "gt" => Operator::Gt,
+            "ge" => Operator::Ge,
+            "lt" => Operator::Lt,
+            "le" => Operator::Le,
+            _ => return None,
+        })
+    }
+
+    /// Whether `ordering` (actual against expected; `None`: incomparable) satisfies it.
+    fn holds(self, ordering: Option<Ordering>) -> bool {
+        match self {
+            Operator::Eq => ordering == Some(Ordering::Equal),
+            Operator::Ne => ordering != Some(Ordering::Equal),
+            Operator::Gt => ordering == Some(Ordering::Greater),
+            Operator::Ge => matches!(ordering, Some(Ordering::Greater | Ordering::Equal)),
+            Operator::Lt => ordering == Some(Ordering::Less),
+            Operator::Le => matches!(ordering, Some(Ordering::Less | Ordering::Equal)),
+        }
+    }
+}
+
+/// A date-time string as an instant-comparable value: offsets are applied, times without one
+/// are read as UTC.
+fn date_time(text: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.naive_utc())
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
+        .ok()
+}
+
+fn compare(actual: &Value, expected: &Value) -> Option<Ordering> {
+    match (actual, expected) {
+        (Value::String(actual), Value::String(expected)) => {
+            match (date_time(actual), date_time(expected)) {
+                (Some(actual), Some(expected)) => Some(actual.cmp(&expected)),
+                _ => Some(actual.to_lowercase().cmp(&expected.to_lowercase())),
+            }
+        }
+        (Value::Number(actual), Value::Number(expected)) => {
+            actual.as_f64()?.partial_cmp(&expected.as_f64()?)
+        }
+        (Value::Bool(actual), Value::Bool(expected)) => Some(actual.cmp(expected)),
+        (Value::Null, Value::Null) => Some(Ordering::Equal),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,6 +187,7 @@ impl Parser<'_> {
                 "true" => Ok(Value::Bool(true)),
                 "false" => Ok(Value::Bool(false)),
                 "null" => Ok(Value::Null),
+                time if date_time(time).is_some() => Ok(Value::String(time.to_string())),
                 number => number
                     .parse::<serde_json::Number>()
                     .map(Value::Number)
@@ -142,11 +217,14 @@ impl Parser<'_> {
         }
         let property = self.property()?;
         match self.tokens.next() {
-            Some(Token::Word(operator)) if operator == "eq" => Ok(Condition::Equals {
-                property,
-                value: self.literal()?,
-            }),
-            Some(Token::Word(operator)) => Err(ODataError::UnsupportedFilter(operator)),
+            Some(Token::Word(word)) => match Operator::parse(&word) {
+                Some(operator) => Ok(Condition::Compare {
+                    property,
+                    operator,
+                    value: self.literal()?,
+                }),
+                None => Err(ODataError::UnsupportedFilter(word)),
+            },
             _ => Err(self.invalid()),
         }
     }
@@ -173,19 +251,18 @@ impl Filter {
         Ok(Filter(conditions))
     }
 
-    /// Whether `item` satisfies every condition; strings compare case-insensitively.
+    /// Whether `item` satisfies every condition.
     pub fn matches(&self, item: &Map<String, Value>) -> bool {
         self.0.iter().all(|condition| match condition {
-            Condition::Equals { property, value } => {
-                match (item.get(property).unwrap_or(&Value::Null), value) {
-                    (Value::String(actual), Value::String(expected)) => {
-                        actual.eq_ignore_ascii_case(expected)
-                    }
-                    (actual, expected) => actual == expected,
-                }
-            }
-            Condition::StartsWith { property, prefix } => item
-                .get(property)
+            Condition::Compare {
+                property,
+                operator,
+                value,
+            } => operator.holds(compare(
+                value_at(item, property).unwrap_or(&Value::Null),
+                value,
+            )),
+            Condition::StartsWith { property, prefix } => value_at(item, property)
                 .and_then(Value::as_str)
                 .is_some_and(|actual| actual.to_lowercase().starts_with(&prefix.to_lowercase())),
         })
@@ -198,7 +275,7 @@ mod tests {
 
     use super::*;
 
-    const FILTERABLE: &[&str] = &["displayName", "accountEnabled", "mail"];
+    const FILTERABLE: &[&str] = &["displayName", "accountEnabled", "mail", "start/dateTime"];
 
     fn item(value: Value) -> Map<String, Value> {
         value.as_object().cloned().expect("an object")
@@ -229,6 +306,24 @@ mod tests {
     }
 
     #[test]
+    fn ordering_operators_on_paths_compare_date_times_as_instants() {
+        let event =
+            item(json!({"start": {"dateTime": "2026-01-05T09:00:00.0000000"}, "mail": "b"}));
+        for (text, expected) in [
+            ("start/dateTime ge '2026-01-05T09:00:00'", true),
+            ("start/dateTime gt '2026-01-05T09:00:00Z'", false),
+            ("start/dateTime lt 2026-01-05T10:00:00+00:00", true),
+            ("start/dateTime le '2026-01-05T08:00:00-02:00'", true),
+            ("start/dateTime ne '2026-01-05T09:00:00'", false),
+            ("mail gt 'A' and mail lt 'C'", true),
+            ("mail ne 'B'", false),
+        ] {
+            let filter = Filter::parse(text, FILTERABLE).unwrap();
+            assert_eq!(filter.matches(&event), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn null_matches_missing_properties() {
         let filter = Filter::parse("mail eq null", FILTERABLE).unwrap();
         assert!(filter.matches(&item(json!({"displayName": "x"}))));
@@ -242,8 +337,8 @@ mod tests {
             Err(ODataError::UnsupportedFilter("jobTitle".into()))
         );
         assert_eq!(
-            Filter::parse("mail ne 'x'", FILTERABLE),
-            Err(ODataError::UnsupportedFilter("ne".into()))
+            Filter::parse("mail has 'x'", FILTERABLE),
+            Err(ODataError::UnsupportedFilter("has".into()))
         );
         assert_eq!(
             Filter::parse("endswith(mail,'x')", FILTERABLE),

@@ -12,6 +12,15 @@ mod select;
 pub use options::CollectionQuery;
 pub use select::{parse_select, project};
 
+use serde_json::{Map, Value};
+
+/// The value at `path` (`name` or `name/inner/...`) of an entity.
+fn value_at<'a>(item: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut names = path.split('/');
+    let first = item.get(names.next()?)?;
+    names.try_fold(first, |value, name| value.get(name))
+}
+
 /// What a collection supports.
 pub struct CollectionShape {
     /// Properties `$select` accepts.

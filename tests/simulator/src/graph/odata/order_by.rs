@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::ODataError;
+use super::{ODataError, value_at};
 
 /// A parsed `$orderby`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,9 +37,9 @@ impl OrderBy {
         })
     }
 
-    /// Orders two items by the property; strings case-insensitively, missing values first.
+    /// Orders two items by the property (or path); strings case-insensitively, missing values first.
     pub fn compare(&self, a: &Map<String, Value>, b: &Map<String, Value>) -> Ordering {
-        let ordering = compare_values(a.get(&self.property), b.get(&self.property));
+        let ordering = compare_values(value_at(a, &self.property), value_at(b, &self.property));
         if self.descending {
             ordering.reverse()
         } else {

@@ -3,7 +3,7 @@
 //! Items always include `id`, whatever `$select` says.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::{Value, json};
 
@@ -17,6 +17,7 @@ use crate::graph::odata::paging::{
     Links, collection_body, context_url, decode_token, encode_token,
 };
 use crate::graph::odata::{ODataError, parse_select};
+use crate::graph::prefer::Preferences;
 use crate::state::SharedState;
 
 /// Where a delta request resumes: changes after `round_start` up to `round_end`, of which
@@ -63,18 +64,6 @@ fn round_start(token: &str) -> Result<u64, ODataError> {
         .strip_prefix("round:")
         .and_then(|n| n.parse().ok())
         .ok_or(ODataError::InvalidSkipToken)
-}
-
-/// `odata.maxpagesize=N` from a `Prefer` header.
-fn preferred_page_size(headers: &HeaderMap) -> Option<usize> {
-    headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .find_map(|preference| preference.trim().strip_prefix("odata.maxpagesize="))
-        .and_then(|size| size.trim().parse().ok())
-        .filter(|size| (1..=999).contains(size))
 }
 
 /// One page of the users delta.
@@ -125,8 +114,10 @@ pub async fn delta(
             cursor: 0,
         },
     };
-    let preferred = preferred_page_size(&headers);
-    let page_size = preferred.unwrap_or(world.settings.default_page_size);
+    let preferences = Preferences::from_headers(&headers);
+    let page_size = preferences
+        .max_page_size
+        .unwrap_or(world.settings.default_page_size);
     let mut pending = world
         .directory
         .user_changes(&caller.tenant_id, position.round_start, position.round_end)
@@ -160,10 +151,6 @@ pub async fn delta(
     };
     let context = context_url(&state.base_url, &users_fragment(select.as_deref(), false));
     let mut response = Json(collection_body(context, values, None, Some(link))).into_response();
-    if let Some(size) = preferred {
-        let applied =
-            HeaderValue::from_str(&format!("odata.maxpagesize={size}")).expect("ASCII digits");
-        response.headers_mut().insert("preference-applied", applied);
-    }
+    preferences.apply_to(&mut response, None);
     Ok(response)
 }

@@ -523,4 +523,89 @@ mod tests {
         let huge = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES));
         assert!(parse_body(&huge).is_err());
     }
+
+    #[test]
+    fn calendar_windows_time_zones_and_calendars() {
+        let view = find("calendar-view").unwrap();
+        let mut request = raw(Some("me"), Some("alice"));
+        request
+            .query
+            .insert("startDateTime".into(), "2026-12-01T00:00:00Z".into());
+        request
+            .query
+            .insert("endDateTime".into(), "2026-12-08T00:00:00Z".into());
+        request
+            .query
+            .insert("timeZone".into(), "Pacific Standard Time".into());
+        request.query.insert("calendarId".into(), "AAMkAGI2".into());
+        let valid = request.clone().validate(view).unwrap();
+        assert_eq!(valid.window.as_ref().unwrap().end, "2026-12-08T00:00:00Z");
+        assert_eq!(valid.time_zone.as_deref(), Some("Pacific Standard Time"));
+        assert_eq!(valid.params["calendarId"], "AAMkAGI2");
+        assert!(
+            valid.query.is_empty(),
+            "window and zone are not OData options"
+        );
+
+        request.query.remove("endDateTime");
+        assert_eq!(code(request.validate(view)), ErrorCode::InvalidRequest);
+
+        let mut no_zone = raw(Some("me"), Some("alice"));
+        no_zone.query.insert("timeZone".into(), "UTC".into());
+        assert_eq!(
+            code(no_zone.validate(find("users-get").unwrap())),
+            ErrorCode::InvalidRequest
+        );
+
+        let mut no_calendar = raw(Some("me"), Some("alice"));
+        no_calendar.params.insert("calendarId".into(), "x".into());
+        assert_eq!(
+            code(no_calendar.validate(find("users-get").unwrap())),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn optional_bodies_default_to_an_empty_object() {
+        let accept = find("events-accept").unwrap();
+        let mut request = raw(Some("me"), Some("alice"));
+        request.params.insert("eventId".into(), "AAMkE1".into());
+        assert_eq!(
+            request.clone().validate(accept).unwrap().body,
+            Some(serde_json::json!({}))
+        );
+        request.body = Some(r#"{"comment": "yes", "sendResponse": true}"#.into());
+        assert!(request.clone().validate(accept).is_ok());
+        request.body = Some(r#"{"sendResponse": "yes"}"#.into());
+        assert_eq!(code(request.validate(accept)), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn continuation_links_come_alone_and_only_on_collections() {
+        let delta = find("users-delta").unwrap();
+        let mut request = raw(None, None);
+        request.query.insert(
+            "deltaLink".into(),
+            "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=x".into(),
+        );
+        assert!(
+            request
+                .clone()
+                .validate(delta)
+                .unwrap()
+                .continuation
+                .is_some()
+        );
+        request.query.insert("$select".into(), "id".into());
+        assert_eq!(code(request.validate(delta)), ErrorCode::InvalidRequest);
+        let mut get = raw(Some("u"), None);
+        get.query.insert(
+            "nextLink".into(),
+            "https://graph.microsoft.com/v1.0/users/u".into(),
+        );
+        assert_eq!(
+            code(get.validate(find("users-get").unwrap())),
+            ErrorCode::InvalidRequest
+        );
+    }
 }

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// `expires_in` of issued access tokens and their `exp` claim.
     pub access_token_lifetime_secs: u64,
-    /// Page size of Graph collections when the caller sends no `$top`.
+    /// Page size of Graph directory collections when the caller sends no `$top`.
     pub default_page_size: usize,
+    /// Page size of Outlook collections (events, calendars, calendar views) when the caller
+    /// sends no `$top` and no `Prefer: odata.maxpagesize` (Outlook's default is 10).
+    pub calendar_page_size: usize,
     /// How long an authorization code can be redeemed.
     pub authorization_code_lifetime_secs: u64,
 }
@@ -19,6 +22,7 @@ impl Default for Settings {
         Settings {
             access_token_lifetime_secs: 3600,
             default_page_size: 100,
+            calendar_page_size: 10,
             authorization_code_lifetime_secs: 600,
         }
     }
@@ -30,19 +34,26 @@ impl Default for Settings {
 pub struct SettingsUpdate {
     access_token_lifetime_secs: Option<u64>,
     default_page_size: Option<usize>,
+    calendar_page_size: Option<usize>,
     authorization_code_lifetime_secs: Option<u64>,
+}
+
+fn page_size(name: &str, size: usize) -> Result<usize, String> {
+    if (1..=999).contains(&size) {
+        Ok(size)
+    } else {
+        Err(format!("{name} must be between 1 and 999, not {size}"))
+    }
 }
 
 impl Settings {
     /// Applies the fields present in `update`; a page size outside 1..=999 is refused.
     pub fn apply(&mut self, update: SettingsUpdate) -> Result<(), String> {
         if let Some(size) = update.default_page_size {
-            if !(1..=999).contains(&size) {
-                return Err(format!(
-                    "defaultPageSize must be between 1 and 999, not {size}"
-                ));
-            }
-            self.default_page_size = size;
+            self.default_page_size = page_size("defaultPageSize", size)?;
+        }
+        if let Some(size) = update.calendar_page_size {
+            self.calendar_page_size = page_size("calendarPageSize", size)?;
         }
         if let Some(secs) = update.access_token_lifetime_secs {
             self.access_token_lifetime_secs = secs;

@@ -116,11 +116,6 @@ impl Mailbox {
             .find(|event| event.ical_uid == ical_uid)
     }
 
-    /// Whether the mailbox has an event of the meeting with this `iCalUId`.
-    pub fn has_meeting(&self, ical_uid: &str) -> bool {
-        self.events.iter().any(|event| event.ical_uid == ical_uid)
-    }
-
     /// Adds an event.
     pub fn add_event(&mut self, event: Event) -> &Event {
         self.events.push(event);

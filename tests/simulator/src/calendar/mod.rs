@@ -1,14 +1,14 @@
 //! Exchange's side of the simulated cloud: every user's mailbox with its calendars and events.
 
-mod calendar;
+mod calendar_folder;
 mod event;
 mod mailbox;
 pub mod meetings;
 pub mod recurrence;
 pub mod time_zone;
 
-pub use calendar::{Calendar, DEFAULT_CALENDAR_NAME};
-pub use event::{Event, EventTime, Instance, ResponseStatus, parse_occurrence_id};
+pub use calendar_folder::{Calendar, DEFAULT_CALENDAR_NAME};
+pub use event::{Event, EventTime, Instance, parse_occurrence_id};
 pub use mailbox::{BusyPeriod, Mailbox};
 
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! Microsoft Graph v1.0 (`/v1.0/...`).
 
 pub mod auth;
+mod calendar;
 mod directory_query;
 pub mod errors;
 pub mod odata;
@@ -25,7 +26,7 @@ pub fn is_graph_path(path: &str) -> bool {
 
 /// Routes of Graph.
 pub fn routes() -> Router<SharedState> {
-    users::routes()
+    users::routes().merge(calendar::routes())
 }
 
 /// Rewrites `/v1.0/me[/...]` to `/v1.0/users/me[/...]` before routing, so that every

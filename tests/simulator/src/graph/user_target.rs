@@ -17,14 +17,28 @@ pub struct UserPath {
     pub user: String,
 }
 
+/// How a Graph service words refusals of the `{user}` it is asked about.
+pub struct UserRefusals {
+    /// The caller lacks the permission.
+    pub denied: fn() -> GraphError,
+    /// No user of the caller's tenant has this id or userPrincipalName.
+    pub unknown: fn(&str) -> GraphError,
+}
+
+/// Microsoft Entra's refusals (directory objects).
+pub const DIRECTORY_REFUSALS: UserRefusals = UserRefusals {
+    denied: GraphError::insufficient_privileges,
+    unknown: GraphError::resource_not_found,
+};
+
 /// The user `key` names, if the caller holds `permission` for that user's resources.
-/// Without the permission the answer is `denied()` even when the user does not exist.
+/// Without the permission the answer is `refusals.denied()` even when the user does not exist.
 pub fn authorized_user<'w>(
     world: &'w World,
     caller: &Caller,
     key: &str,
     permission: &Permission,
-    denied: fn() -> GraphError,
+    refusals: &UserRefusals,
 ) -> Result<&'w UserRecord, GraphError> {
     let key = if key.eq_ignore_ascii_case("me") {
         caller.user_id().ok_or_else(|| {
@@ -39,7 +53,7 @@ pub fn authorized_user<'w>(
     };
     match world.directory.find_user(&caller.tenant_id, key) {
         Some(user) if caller.holds(permission, Some(user.id())) => Ok(user),
-        None if caller.holds(permission, None) => Err(GraphError::resource_not_found(key)),
-        _ => Err(denied()),
+        None if caller.holds(permission, None) => Err((refusals.unknown)(key)),
+        _ => Err((refusals.denied)()),
     }
 }

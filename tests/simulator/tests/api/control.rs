@@ -71,6 +71,11 @@ async fn refuses_malformed_and_conflicting_arrangements() {
             json!({ "defaultPageSize": 0 }),
             StatusCode::BAD_REQUEST,
         ),
+        (
+            "/_control/settings",
+            json!({ "calendarPageSize": 1000 }),
+            StatusCode::BAD_REQUEST,
+        ),
     ];
     for (path, body, expected) in cases {
         let (status, answer) =
@@ -104,7 +109,7 @@ async fn settings_merge_and_apply_to_tokens() {
         .await;
     assert_eq!(
         settings,
-        json!({ "accessTokenLifetimeSecs": 120, "defaultPageSize": 100, "authorizationCodeLifetimeSecs": 600 })
+        json!({ "accessTokenLifetimeSecs": 120, "defaultPageSize": 100, "calendarPageSize": 10, "authorizationCodeLifetimeSecs": 600 })
     );
     let response = sim.token(TENANT, &client_credentials(GRAPH_DEFAULT)).await;
     let (_, body) = status_and_json(response).await;

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::auth::{Caller, Permission};
 use super::errors::GraphError;
 use super::odata::{CollectionShape, project};
-use super::user_target::authorized_user;
+use super::user_target::{DIRECTORY_REFUSALS, authorized_user};
 use crate::directory::{UserRecord, user_schema};
 use crate::state::SharedState;
 use crate::state::World;
@@ -86,25 +86,13 @@ fn readable_user<'w>(
     caller: &Caller,
     key: &str,
 ) -> Result<&'w UserRecord, GraphError> {
-    authorized_user(
-        world,
-        caller,
-        key,
-        &USER_READ,
-        GraphError::insufficient_privileges,
-    )
+    authorized_user(world, caller, key, &USER_READ, &DIRECTORY_REFUSALS)
 }
 
 /// The object id of the user `key` names, if the caller may change that user.
 fn writable_user_id(world: &World, caller: &Caller, key: &str) -> Result<String, GraphError> {
-    authorized_user(
-        world,
-        caller,
-        key,
-        &USER_WRITE,
-        GraphError::insufficient_privileges,
-    )
-    .map(|user| user.id().to_string())
+    authorized_user(world, caller, key, &USER_WRITE, &DIRECTORY_REFUSALS)
+        .map(|user| user.id().to_string())
 }
 
 /// A user as Graph shows it: the `$select`ed properties, else the default set.

@@ -243,6 +243,36 @@ impl TokenStore for DynamoTokenStore {
         Ok(())
     }
 
+    async fn defer_link(
+        &self,
+        app_user_id: &str,
+        expected_version: u64,
+        due_at: i64,
+    ) -> Result<bool, ApiError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&link_key(app_user_id)))
+            .update_expression("SET #dueAt = :dueAt")
+            // Only links in the keeper index (valid ones) carry a shard.
+            .condition_expression("#version = :expected AND attribute_exists(#shard)")
+            .expression_attribute_names("#dueAt", KEEPER_DUE_AT)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#shard", KEEPER_SHARD)
+            .expression_attribute_values(":dueAt", n(due_at))
+            .expression_attribute_values(":expected", n(expected_version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("conditional UpdateItem", e)),
+        }
+    }
+
     async fn get_app_token(&self, key: &str) -> Result<Option<AppTokenRecord>, ApiError> {
         let Some(item) = self.get_item(key).await? else {
             return Ok(None);
@@ -267,6 +297,17 @@ impl TokenStore for DynamoTokenStore {
             .send()
             .await
             .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn delete_app_token(&self, key: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(key))
+            .send()
+            .await
+            .map_err(|e| unavailable("DeleteItem", e))?;
         Ok(())
     }
 }

@@ -1,5 +1,7 @@
 //! Application-permission tokens: client credentials against the app tenant, cached in memory and in
 //! the table until shortly before expiry; concurrent misses in one container share one request.
+//! `cache-clear` deletes the table copy; every container's memory copy lives at most its
+//! `memory_ttl` (`TOKEN_CACHE_TTL_SECONDS`), after which it reads the table and fetches a new token.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,6 +108,16 @@ impl AppTokens {
         self.remember(&key, &grant.access_token, expires_at);
         Ok(grant.access_token)
     }
+
+    /// Deletes the cached application token of the app in `settings` from the table and from this
+    /// container's memory; returns its table key. Other containers fetch a new one once their
+    /// memory copy expires.
+    pub async fn clear(&self, settings: &Settings) -> Result<String, ApiError> {
+        let key = app_token_key(settings.require_app_tenant()?, &settings.client_id);
+        self.store.delete_app_token(&key).await?;
+        self.memory.remove(&key);
+        Ok(key)
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +152,41 @@ mod tests {
             "access-1"
         );
         assert_eq!(platform.client_credentials.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn clearing_makes_the_next_miss_fetch_a_new_token() {
+        let store = Arc::new(MemoryStore::default());
+        let platform = Arc::new(ScriptedPlatform::default());
+        let settings = settings();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let warm = AppTokens::new(store.clone(), platform.clone(), Duration::from_secs(300));
+        warm.access_token(&settings, deadline).await.unwrap();
+
+        let key = warm.clear(&settings).await.unwrap();
+        assert_eq!(
+            key,
+            app_token_key("22222222-2222-2222-2222-222222222222", "client")
+        );
+        assert!(store.app_tokens.lock().unwrap().is_empty());
+        let fresh = AppTokens::new(store.clone(), platform.clone(), Duration::from_secs(300));
+        assert_eq!(
+            fresh
+                .access_token(&settings, deadline)
+                .await
+                .unwrap()
+                .expose(),
+            "access-2"
+        );
+        assert_eq!(
+            warm.access_token(&settings, deadline)
+                .await
+                .unwrap()
+                .expose(),
+            "access-2",
+            "the clearing container forgot its own copy and reads the table"
+        );
+        assert_eq!(platform.client_credentials.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! Delegated-permission tokens: each application user's stored refresh token is redeemed when the
-//! cached access token is near expiry. The rotated refresh token is written only if the link's version
-//! is unchanged, so two concurrent refreshes never replace a newer refresh token with an older one
-//! (Microsoft keeps old refresh tokens working, so the loser simply re-reads). Permanent rejections
-//! mark the link invalid; transient failures never do.
+//! cached access token is near expiry, or when the token keeper finds the link due. The rotated
+//! refresh token is written only if the link's version is unchanged, so two concurrent refreshes
+//! never replace a newer refresh token with an older one (Microsoft keeps old refresh tokens
+//! working, so the loser simply re-reads). Permanent rejections mark the link invalid; transient
+//! failures never do.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use super::clock::now_epoch;
 use super::deadline::Deadline;
 use super::error::{ApiError, ErrorCode};
 use super::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
+use super::keeper_schedule::KeeperSchedule;
 use super::keyed_locks::KeyedLocks;
 use super::memory_cache::MemoryCache;
 use super::scopes::satisfies;
@@ -27,9 +29,17 @@ pub const ACCESS_PURPOSE: &str = "access";
 /// How many times a refresh is retried after losing a version race.
 const MAX_RACES: usize = 3;
 
+/// Prefix of the table keys of links.
+const LINK_KEY_PREFIX: &str = "link#";
+
 /// The table key (and encryption owner) of an application user's link.
 pub fn link_key(app_user_id: &str) -> String {
-    format!("link#{app_user_id}")
+    format!("{LINK_KEY_PREFIX}{app_user_id}")
+}
+
+/// The application user id whose link has table key `key`, if it is a link key.
+pub fn app_user_of_link_key(key: &str) -> Option<&str> {
+    key.strip_prefix(LINK_KEY_PREFIX)
 }
 
 /// What a delegated call needs: the token and who it belongs to.
@@ -43,6 +53,36 @@ pub struct DelegatedAccess {
     pub scopes: Vec<String>,
     /// The user's Microsoft object id.
     pub ms_user_id: String,
+}
+
+/// What the token keeper's refresh of one due link did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeeperOutcome {
+    /// The refresh token was redeemed and the rotated one stored.
+    Refreshed,
+    /// Nothing to do: since the index was read, the link was refreshed, signed in again, marked
+    /// invalid or removed by someone else.
+    NoLongerDue,
+    /// Microsoft rejected the refresh token for good: the link was marked invalid with this reason
+    /// and stays out of the keeper index until the user signs in again.
+    Invalidated(String),
+    /// The refresh failed without saying anything about the token (Microsoft unavailable,
+    /// throttling, timeout, configuration): the link stays valid and is due again soon.
+    Deferred(ApiError),
+}
+
+/// What one redemption of a link's refresh token did.
+enum Redemption {
+    /// The rotated tokens were stored.
+    Rotated(DelegatedAccess),
+    /// Another writer changed the link first; nothing was stored.
+    Superseded,
+    /// Microsoft rejected the token for good and the link was marked invalid for `reason`;
+    /// `error` is what a caller is told.
+    Invalidated {
+        reason: &'static str,
+        error: ApiError,
+    },
 }
 
 /// Provides delegated access tokens per application user.
@@ -128,18 +168,59 @@ impl DelegatedTokens {
                 return Ok(access);
             }
             match self.refresh(settings, &cipher, &link, deadline).await? {
-                Some(access) => {
+                Redemption::Rotated(access) => {
                     self.remember(app_user_id, &access);
                     return Ok(access);
                 }
                 // Someone else wrote the link first: use what they stored.
-                None => link = self.read_valid_link(app_user_id).await?,
+                Redemption::Superseded => link = self.read_valid_link(app_user_id).await?,
+                Redemption::Invalidated { error, .. } => return Err(error),
             }
         }
         Err(ApiError::new(
             ErrorCode::UpstreamUnavailable,
             "the user's tokens kept changing during refresh; try again",
         ))
+    }
+
+    /// The token keeper's refresh of `app_user_id`, whose link the keeper index listed as due: re-reads
+    /// the link (strongly consistent) and redeems its refresh token only if it is still valid and due
+    /// by `schedule`, so a concurrent run, a retried run or an on-demand refresh in between makes
+    /// this a no-op. A transient failure moves the link's due time to `schedule`'s retry time.
+    /// `Err` only when the table failed (the link is then left as it was, still due).
+    pub async fn refresh_due(
+        &self,
+        settings: &Settings,
+        app_user_id: &str,
+        schedule: &KeeperSchedule,
+        deadline: Deadline,
+    ) -> Result<KeeperOutcome, ApiError> {
+        let Some(link) = self.store.get_link(app_user_id).await? else {
+            return Ok(KeeperOutcome::NoLongerDue);
+        };
+        let now = now_epoch();
+        if link.status != LinkStatus::Valid || !schedule.is_due(link.last_refresh_at, now) {
+            return Ok(KeeperOutcome::NoLongerDue);
+        }
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        match self.refresh(settings, &cipher, &link, deadline).await {
+            Ok(Redemption::Rotated(_)) => Ok(KeeperOutcome::Refreshed),
+            Ok(Redemption::Superseded) => Ok(KeeperOutcome::NoLongerDue),
+            Ok(Redemption::Invalidated { reason, .. }) => {
+                Ok(KeeperOutcome::Invalidated(reason.to_string()))
+            }
+            Err(error) => {
+                let deferred = self
+                    .store
+                    .defer_link(app_user_id, link.version, schedule.retry_at(now))
+                    .await?;
+                Ok(if deferred {
+                    KeeperOutcome::Deferred(error)
+                } else {
+                    KeeperOutcome::NoLongerDue
+                })
+            }
+        }
     }
 
     /// Forgets the in-memory token of a user (e.g. after Graph rejected it).
@@ -183,14 +264,16 @@ impl DelegatedTokens {
         }))
     }
 
-    /// Redeems the link's refresh token. `Ok(None)` when another writer changed the link meanwhile.
+    /// Redeems the link's refresh token and stores the outcome conditionally on the link's version.
+    /// `Err` when nothing could be learned about the token (Microsoft unavailable, configuration,
+    /// the table failed): the link is left as it was.
     async fn refresh(
         &self,
         settings: &Settings,
         cipher: &TokenCipher<'_>,
         link: &Link,
         deadline: Deadline,
-    ) -> Result<Option<DelegatedAccess>, ApiError> {
+    ) -> Result<Redemption, ApiError> {
         let owner = link_key(&link.app_user_id);
         let refresh_token = cipher.open(&link.refresh_token, REFRESH_PURPOSE, &owner)?;
         match self
@@ -223,9 +306,9 @@ impl DelegatedTokens {
                     .await?
                 {
                     tracing::info!("another refresh of this link won the race; re-reading it");
-                    return Ok(None);
+                    return Ok(Redemption::Superseded);
                 }
-                Ok(Some(DelegatedAccess {
+                Ok(Redemption::Rotated(DelegatedAccess {
                     access_token: grant.access_token,
                     expires_at: rotated.access_expires_at,
                     scopes,
@@ -252,13 +335,16 @@ impl DelegatedTokens {
                     .await?
                 {
                     // The link changed meanwhile (a new sign-in or a rotation): judge the new one instead.
-                    return Ok(None);
+                    return Ok(Redemption::Superseded);
                 }
                 tracing::warn!(
                     reason,
                     "Microsoft rejected the refresh token for good; link marked invalid"
                 );
-                Err(rejection.to_api_error())
+                Ok(Redemption::Invalidated {
+                    reason,
+                    error: rejection.to_api_error(),
+                })
             }
             Err(failure @ TokenFailure::Unavailable(_)) => Err(failure.to_api_error()),
         }
@@ -517,6 +603,38 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
         assert_eq!(world.platform.refreshes.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn the_keeper_refreshes_only_links_still_due_when_re_read() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let schedule = KeeperSchedule::default();
+        let engine = world.engine();
+        let keep =
+            |user: &'static str| engine.refresh_due(&world.settings, user, &schedule, deadline());
+        assert_eq!(keep("alice").await.unwrap(), KeeperOutcome::NoLongerDue);
+        assert_eq!(keep("nobody").await.unwrap(), KeeperOutcome::NoLongerDue);
+        assert_eq!(world.platform.refreshes.load(Ordering::SeqCst), 0);
+
+        world
+            .store
+            .links
+            .lock()
+            .unwrap()
+            .get_mut("alice")
+            .unwrap()
+            .last_refresh_at = now_epoch() - schedule.refresh_age_secs;
+        let before = world.link().version;
+        assert_eq!(keep("alice").await.unwrap(), KeeperOutcome::Refreshed);
+        assert_eq!(world.stored_refresh_token(), "refresh-101");
+        assert_eq!(world.link().version, before + 1);
+        assert!(world.link().last_refresh_at >= now_epoch() - 5);
+        assert_eq!(
+            keep("alice").await.unwrap(),
+            KeeperOutcome::NoLongerDue,
+            "a retried run changes nothing twice"
+        );
+        assert_eq!(world.platform.refreshes.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

@@ -8,14 +8,16 @@ use async_trait::async_trait;
 use base64::Engine;
 
 use super::deadline::Deadline;
+use super::due_links::{DueLink, DueLinks, DuePage};
 use super::error::ApiError;
 use super::graph_api::{GraphApi, GraphCall, GraphResponse};
 use super::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
+use super::keeper_schedule::KeeperSchedule;
 use super::secret::Secret;
 use super::settings::{EncryptionKeys, ScopeSettings, Settings};
 use super::settings_provider::SettingsSource;
 use super::sign_in_state::{PendingSignIn, SignInStateStore};
-use super::token_store::{AppTokenRecord, Link, TokenStore};
+use super::token_store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
 /// Settings with one zero key.
 pub fn settings() -> Settings {
@@ -46,7 +48,7 @@ impl SettingsSource for FixedSettings {
     }
 }
 
-/// A token store in a map.
+/// A token store in a map, with the keeper index computed from the links.
 #[derive(Default)]
 pub struct MemoryStore {
     /// Links by application user id.
@@ -55,6 +57,28 @@ pub struct MemoryStore {
     pub app_tokens: Mutex<HashMap<String, AppTokenRecord>>,
     /// Number of link reads.
     pub link_reads: AtomicUsize,
+    /// Shards and due times of valid links, as the DynamoDB store derives them.
+    pub schedule: KeeperSchedule,
+    /// Due times set by `defer_link`, until the link is written again.
+    pub deferred: Mutex<HashMap<String, i64>>,
+    /// Links listed by the keeper index so far.
+    pub listed_due: AtomicUsize,
+}
+
+impl MemoryStore {
+    /// When `link` is due by the keeper index; `None` when it is not in the index (invalid).
+    fn index_due_at(&self, link: &Link) -> Option<i64> {
+        if link.status != LinkStatus::Valid {
+            return None;
+        }
+        let deferred = self
+            .deferred
+            .lock()
+            .unwrap()
+            .get(&link.app_user_id)
+            .copied();
+        Some(deferred.unwrap_or_else(|| self.schedule.due_at(link.last_refresh_at)))
+    }
 }
 
 #[async_trait]
@@ -64,6 +88,7 @@ impl TokenStore for MemoryStore {
         Ok(self.links.lock().unwrap().get(app_user_id).cloned())
     }
     async fn put_link(&self, link: &Link) -> Result<(), ApiError> {
+        self.deferred.lock().unwrap().remove(&link.app_user_id);
         self.links
             .lock()
             .unwrap()
@@ -78,7 +103,28 @@ impl TokenStore for MemoryStore {
         let mut links = self.links.lock().unwrap();
         match links.get(&link.app_user_id) {
             Some(stored) if stored.version == expected_version => {
+                self.deferred.lock().unwrap().remove(&link.app_user_id);
                 links.insert(link.app_user_id.clone(), link.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+    async fn defer_link(
+        &self,
+        app_user_id: &str,
+        expected_version: u64,
+        due_at: i64,
+    ) -> Result<bool, ApiError> {
+        let links = self.links.lock().unwrap();
+        match links.get(app_user_id) {
+            Some(stored)
+                if stored.version == expected_version && stored.status == LinkStatus::Valid =>
+            {
+                self.deferred
+                    .lock()
+                    .unwrap()
+                    .insert(app_user_id.to_string(), due_at);
                 Ok(true)
             }
             _ => Ok(false),
@@ -97,6 +143,44 @@ impl TokenStore for MemoryStore {
             .unwrap()
             .insert(key.into(), record.clone());
         Ok(())
+    }
+    async fn delete_app_token(&self, key: &str) -> Result<(), ApiError> {
+        self.app_tokens.lock().unwrap().remove(key);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl DueLinks for MemoryStore {
+    async fn due_page(
+        &self,
+        shard: &str,
+        now: i64,
+        after: Option<&DueLink>,
+        limit: u32,
+    ) -> Result<DuePage, ApiError> {
+        let links: Vec<Link> = self.links.lock().unwrap().values().cloned().collect();
+        let mut due: Vec<DueLink> = links
+            .iter()
+            .filter(|link| self.schedule.shard_of(&link.app_user_id) == shard)
+            .filter_map(|link| {
+                let due_at = self.index_due_at(link).filter(|due_at| *due_at <= now)?;
+                Some(DueLink {
+                    app_user_id: link.app_user_id.clone(),
+                    due_at,
+                })
+            })
+            .collect();
+        due.sort_by(|a, b| (a.due_at, &a.app_user_id).cmp(&(b.due_at, &b.app_user_id)));
+        if let Some(after) = after {
+            due.retain(|link| {
+                (link.due_at, &link.app_user_id) > (after.due_at, &after.app_user_id)
+            });
+        }
+        let more = due.len() > limit as usize;
+        due.truncate(limit as usize);
+        self.listed_due.fetch_add(due.len(), Ordering::SeqCst);
+        Ok(DuePage { links: due, more })
     }
 }
 

@@ -72,8 +72,19 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<bool, ApiError>;
     /// Deletes a link.
     async fn delete_link(&self, app_user_id: &str) -> Result<(), ApiError>;
+    /// Makes a valid link due for the keeper again at `due_at` (epoch seconds), leaving the link
+    /// itself unchanged, only if the stored version is `expected_version`; `Ok(false)` when someone
+    /// else wrote first (or the link is gone or invalid).
+    async fn defer_link(
+        &self,
+        app_user_id: &str,
+        expected_version: u64,
+        due_at: i64,
+    ) -> Result<bool, ApiError>;
     /// Reads the cached application token stored under `key`.
     async fn get_app_token(&self, key: &str) -> Result<Option<AppTokenRecord>, ApiError>;
     /// Stores the application token under `key`.
     async fn put_app_token(&self, key: &str, record: &AppTokenRecord) -> Result<(), ApiError>;
+    /// Deletes the application token stored under `key` (nothing happens when there is none).
+    async fn delete_app_token(&self, key: &str) -> Result<(), ApiError>;
 }

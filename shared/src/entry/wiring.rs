@@ -17,7 +17,6 @@ use crate::domain::executor::Executor;
 use crate::domain::graph_api::GraphApi;
 use crate::domain::identity_platform::IdentityPlatform;
 use crate::domain::identity_resolver::IdentityResolver;
-use crate::domain::keeper_schedule::KeeperSchedule;
 use crate::domain::settings_provider::{SettingsProvider, SettingsSource};
 use crate::domain::token_store::TokenStore;
 
@@ -57,7 +56,7 @@ impl Adapters {
             store: Arc::new(DynamoTokenStore::new(
                 aws_sdk_dynamodb::Client::new(aws),
                 &config.table_name,
-                KeeperSchedule::default(),
+                config.keeper_schedule,
             )),
             platform: Arc::new(MsIdentityPlatform::new(
                 sender.clone(),

@@ -1,0 +1,133 @@
+//! The keeper index on DynamoDB: a Query on the sparse GSI `keeper-due`
+//! (`keeperShard = :shard AND keeperDueAt <= :now`), never a Scan. The index needs only the keys
+//! (projection `KEYS_ONLY`): the keeper reads each due link itself, strongly consistently.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::dynamo_schema::{KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY};
+use crate::domain::delegated_tokens::{app_user_of_link_key, link_key};
+use crate::domain::due_links::{DueLink, DueLinks, DuePage};
+use crate::domain::error::{ApiError, ErrorCode};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// [`DueLinks`] on the keeper index of one DynamoDB table.
+pub struct DynamoDueLinks {
+    client: Client,
+    table: String,
+}
+
+fn malformed(what: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InternalError,
+        format!("a keeper index entry has a missing or malformed {what}"),
+    )
+}
+
+/// The due link an index entry stands for.
+fn due_link(item: &Item) -> Result<DueLink, ApiError> {
+    let app_user_id = item
+        .get(PARTITION_KEY)
+        .and_then(|v| v.as_s().ok())
+        .and_then(|key| app_user_of_link_key(key))
+        .ok_or_else(|| malformed("link key"))?;
+    let due_at = item
+        .get(KEEPER_DUE_AT)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| malformed("due time"))?;
+    Ok(DueLink {
+        app_user_id: app_user_id.to_string(),
+        due_at,
+    })
+}
+
+/// The index key of `link` in `shard`, where the next page starts after it.
+fn start_key(shard: &str, link: &DueLink) -> Item {
+    Item::from([
+        (
+            PARTITION_KEY.to_string(),
+            AttributeValue::S(link_key(&link.app_user_id)),
+        ),
+        (
+            KEEPER_SHARD.to_string(),
+            AttributeValue::S(shard.to_string()),
+        ),
+        (
+            KEEPER_DUE_AT.to_string(),
+            AttributeValue::N(link.due_at.to_string()),
+        ),
+    ])
+}
+
+impl DynamoDueLinks {
+    /// The keeper index of `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl DueLinks for DynamoDueLinks {
+    async fn due_page(
+        &self,
+        shard: &str,
+        now: i64,
+        after: Option<&DueLink>,
+        limit: u32,
+    ) -> Result<DuePage, ApiError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(KEEPER_INDEX)
+            .key_condition_expression("#shard = :shard AND #dueAt <= :now")
+            .expression_attribute_names("#shard", KEEPER_SHARD)
+            .expression_attribute_names("#dueAt", KEEPER_DUE_AT)
+            .expression_attribute_values(":shard", AttributeValue::S(shard.to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .set_exclusive_start_key(after.map(|link| start_key(shard, link)))
+            .limit(limit.max(1) as i32)
+            .send()
+            .await
+            .map_err(|error| {
+                tracing::error!(error = ?error, "DynamoDB Query of the keeper index failed");
+                ApiError::new(
+                    ErrorCode::InternalError,
+                    "the token table is unavailable (Query failed)",
+                )
+            })?;
+        Ok(DuePage {
+            links: output
+                .items()
+                .iter()
+                .map(due_link)
+                .collect::<Result<_, _>>()?,
+            more: output.last_evaluated_key().is_some(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_entries_and_start_keys_round_trip() {
+        let link = DueLink {
+            app_user_id: "user#7".into(),
+            due_at: 1_700_000_000,
+        };
+        let key = start_key("shard#03", &link);
+        assert_eq!(key[KEEPER_SHARD].as_s().unwrap(), "shard#03");
+        assert_eq!(due_link(&key).unwrap(), link);
+        assert!(due_link(&Item::new()).is_err());
+    }
+}

@@ -184,6 +184,30 @@ impl Sim {
         .await
     }
 
+    /// Sends `body` as JSON to a Graph path with `method`; status and JSON body (null when empty).
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .graph(method, path, token)
+            .json(&body)
+            .send()
+            .await
+            .expect("graph request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+        };
+        (status, json)
+    }
+
     /// The request log.
     pub async fn requests(&self) -> Vec<Value> {
         let response = self

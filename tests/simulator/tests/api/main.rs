@@ -1,7 +1,10 @@
 //! The simulator through real HTTP, as production code and the end-to-end tests see it.
 
 mod binary;
+mod calendar_support;
+mod calendars;
 mod control;
+mod events;
 mod faults;
 mod graph_auth;
 mod harness;

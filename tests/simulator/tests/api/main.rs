@@ -2,6 +2,7 @@
 
 mod binary;
 mod calendar_support;
+mod calendar_view;
 mod calendars;
 mod control;
 mod events;
@@ -10,6 +11,7 @@ mod graph_auth;
 mod harness;
 mod identity_authorize;
 mod identity_token;
+mod meetings;
 mod users;
 mod users_delta;
 mod users_query;

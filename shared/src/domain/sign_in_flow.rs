@@ -232,8 +232,13 @@ impl SignInFlow {
     /// settings cannot be read or lack the failure URL or redirect URI.
     pub async fn finish(&self, callback: Callback, deadline: Deadline) -> Result<String, ApiError> {
         let settings = self.settings.get().await?;
-        let failure_url = Url::parse(required(&settings.failure_url, "failureUrl")?)
-            .map_err(|_| ApiError::new(ErrorCode::ConfigurationInvalid, "bad failureUrl"))?;
+        let failure_url =
+            Url::parse(required(&settings.failure_url, "failureUrl")?).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::ConfigurationInvalid,
+                    "settings field `failureUrl` is not a URL",
+                )
+            })?;
         let redirect_uri = required(&settings.redirect_uri, "redirectUri")?;
         match self
             .complete(&settings, redirect_uri, callback, deadline)

@@ -49,18 +49,9 @@ fn api_gateway_event(
     path_parameters: Value,
     query: &[(String, String)],
 ) -> Value {
-    let raw_query = query
-        .iter()
-        .fold(
-            reqwest::Url::parse("http://q/").unwrap(),
-            |mut url, (k, v)| {
-                url.query_pairs_mut().append_pair(k, v);
-                url
-            },
-        )
-        .query()
-        .unwrap_or_default()
-        .to_string();
+    let mut url = Url::parse("http://localhost/").unwrap();
+    url.query_pairs_mut().extend_pairs(query);
+    let raw_query = url.query().unwrap_or_default().to_string();
     let parameters: serde_json::Map<String, Value> = query
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -185,8 +176,8 @@ impl SignInFunctions {
         location(&answer)
     }
 
-    /// The whole chain for `auth_user_id`, signing in whoever the simulator lets sign in next;
-    /// returns the callback's answer and the `state` the flow used.
+    /// The whole chain, `auth-start` called with `query`, signing in whoever the simulator lets
+    /// sign in next; returns where `auth-callback` sends the browser and the `state` the flow used.
     async fn sign_in(&self, query: &[(&str, &str)]) -> (String, String) {
         let authorize_url = self.start(query).await;
         let state = query_of(&authorize_url)["state"].clone();
@@ -316,16 +307,12 @@ async fn configure(stack: &mut TestStack, override_default: bool) {
     stack.put_settings(settings).await;
 }
 
-async fn users_get(stack: &TestStack, env: Option<BTreeMap<String, String>>) -> FunctionProcess {
-    spawn("users-get", &env.unwrap_or_else(|| stack.env())).await
-}
-
 #[tokio::test]
 async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
     let mut stack = TestStack::start().await;
     configure(&mut stack, true).await;
     let functions = SignInFunctions::spawn(&stack).await;
-    let get = users_get(&stack, None).await;
+    let get = spawn("users-get", &stack.env()).await;
     let list = spawn("users-list", &stack.env()).await;
 
     // Default mode, JSON answer, the callback URL as return URL.
@@ -602,13 +589,8 @@ async fn a_pkce_mismatch_or_a_used_code_is_invalid_grant() {
 #[tokio::test]
 async fn a_wrong_client_secret_is_invalid_client() {
     let mut stack = TestStack::start().await;
-    let mut env = stack.env();
-    env.insert("SETTINGS_TTL_SECONDS".into(), "0".into());
-    let start = spawn("auth-start", &env).await;
-    let callback = spawn("auth-callback", &env).await;
-    let answer = call(&start, json!({"authUserId": "alice"})).await;
-    let authorize_url = answer["body"]["authorizeUrl"].as_str().unwrap().to_string();
-
+    let functions = SignInFunctions::spawn_with(&stack, &[("SETTINGS_TTL_SECONDS", "0")]).await;
+    let authorize_url = functions.start(&[("authUserId", "alice")]).await;
     let mut settings = stack.settings().clone();
     settings["clientSecret"] = json!("not-the-client-secret");
     stack.put_settings(settings).await;
@@ -617,19 +599,10 @@ async fn a_wrong_client_secret_is_invalid_client() {
         .queue_sign_in(ADELE.id, true)
         .await
         .unwrap();
-    let back = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(&authorize_url)
-        .send()
-        .await
-        .unwrap()
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let answer = call(&callback, json!({"query": query_of(&back)})).await;
+    let back = functions.authorize(&authorize_url).await;
+
+    // Microsoft's callback handed over by direct invocation this time.
+    let answer = call(&functions.callback, json!({"query": query_of(&back)})).await;
     assert_eq!(answer["status"], 302, "{answer}");
     assert_eq!(
         answer["headers"]["location"],
@@ -757,7 +730,7 @@ async fn a_repeat_sign_in_replaces_the_tokens() {
     let status = functions.status("alice").await;
     assert_eq!(status["userPrincipalName"], ALEX.user_principal_name);
 
-    let get = users_get(&stack, None).await;
+    let get = spawn("users-get", &stack.env()).await;
     let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(me["body"]["id"], ALEX.id, "{me}");
 }
@@ -768,7 +741,7 @@ async fn status_reports_health_and_revoke_forgets_the_tokens() {
     let functions = SignInFunctions::spawn(&stack).await;
     let mut env = stack.env();
     env.insert("TOKEN_CACHE_TTL_SECONDS".into(), "0".into());
-    let get = users_get(&stack, Some(env)).await;
+    let get = spawn("users-get", &env).await;
 
     let before = functions.status("alice").await;
     assert_eq!(before, json!({"authUserId": "alice", "linked": false}));

@@ -69,7 +69,7 @@ async fn the_table_has_the_functions_layout() {
     );
     assert_eq!(
         index.projection().and_then(|p| p.projection_type()),
-        Some(&ProjectionType::All)
+        Some(&ProjectionType::KeysOnly)
     );
 
     let ttl = client

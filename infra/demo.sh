@@ -18,13 +18,26 @@ source "$STATE/demo.env"
 
 # The calls, in order: what it shows | function | direct invocation event. Application
 # permissions first; delegated ones after $APP_USER has signed in.
+MEETING='{"subject":"Quarterly plan","start":{"dateTime":"2026-12-01T09:00:00","timeZone":"UTC"},"end":{"dateTime":"2026-12-01T09:30:00","timeZone":"UTC"},"attendees":[{"emailAddress":{"address":"'"$ADELE_UPN"'"},"type":"required"}]}'
+WEEK='"startDateTime":"2026-11-30T00:00:00Z","endDateTime":"2026-12-07T00:00:00Z"'
 APPLICATION_CALLS=(
-  "one user by userPrincipalName|users-get|{\"userId\":\"$ADELE_UPN\"}"
-  "every user|users-list|{}"
+  "one user by userPrincipalName|users-get|{\"userId\":\"$ADELE_UPN\",\"query\":{\"\$select\":\"id,displayName,jobTitle\"}}"
+  "every user|users-list|{\"query\":{\"\$select\":\"displayName,userPrincipalName\"}}"
+  "Adele's manager|users-manager|{\"userId\":\"$ADELE_UPN\",\"query\":{\"\$select\":\"displayName\"}}"
+  "a meeting Megan organises with Adele|events-create|{\"userId\":\"$MEGAN_UPN\",\"body\":$MEETING}"
+  "Megan's week|calendar-view|{\"userId\":\"$MEGAN_UPN\",\"query\":{$WEEK,\"\$select\":\"subject,start,end\"}}"
 )
 DELEGATED_CALLS=(
+  "the link's health|auth-status|{\"authUserId\":\"$APP_USER\"}"
   "the signed-in user's own profile|users-get|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\"}"
-  "every user, as the signed-in user|users-list|{\"authUserId\":\"$APP_USER\"}"
+  "the signed-in user's week, in Pacific time|calendar-view|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\",\"query\":{$WEEK,\"timeZone\":\"Pacific Standard Time\",\"\$select\":\"subject,start,end,organizer\"}}"
+  "Megan's free/busy, as the signed-in user|get-schedule|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\",\"body\":{\"schedules\":[\"$MEGAN_UPN\"],\"startTime\":{\"dateTime\":\"2026-12-01T08:00:00\",\"timeZone\":\"UTC\"},\"endTime\":{\"dateTime\":\"2026-12-01T12:00:00\",\"timeZone\":\"UTC\"},\"availabilityViewInterval\":30}}"
+)
+# After the calls: the keeper over every shard, then the link revoked and its status.
+AFTER_CALLS=(
+  "the token keeper over every shard (nothing is due yet: links fall due 14 days after their last refresh)|token-keeper|{\"shards\":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}"
+  "forget the user's tokens|auth-revoke|{\"authUserId\":\"$APP_USER\"}"
+  "the link after revoke (warm containers drop cached tokens within TOKEN_CACHE_TTL_SECONDS)|auth-status|{\"authUserId\":\"$APP_USER\"}"
 )
 
 # invoke FUNCTION EVENT: the function's JSON result, pretty-printed.
@@ -39,7 +52,7 @@ invoke() {
 sign_in() {
   local started sign_in_url landed
   started=$(invoke auth-start "{\"authUserId\":\"$1\"}")
-  sign_in_url=$("$ROOT/.venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["body"]["url"])' <<<"$started") ||
+  sign_in_url=$("$ROOT/.venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["body"]["authorizeUrl"])' <<<"$started") ||
     { echo "auth-start did not answer a sign-in URL: $started" >&2; return 1; }
   landed=$("$ROOT/.venv/bin/python" "$ROOT/infra/sign_in.py" "$SIMULATOR_URL" "$2" "$sign_in_url")
   echo "sign-in of $1 ended at $landed"
@@ -53,13 +66,14 @@ run_calls() {
   for call in "$@"; do
     IFS='|' read -r title function event <<<"$call"
     echo
-    echo "== $mode permissions, $title: $function $event"
+    echo "== $mode, $title: $function $event"
     invoke "$function" "$event"
   done
 }
 
-run_calls application "${APPLICATION_CALLS[@]}"
+run_calls "application permissions" "${APPLICATION_CALLS[@]}"
 echo
 echo "== signing Adele Vance in as application user $APP_USER"
 sign_in "$APP_USER" "$ADELE_ID"
-run_calls delegated "${DELEGATED_CALLS[@]}"
+run_calls "delegated permissions" "${DELEGATED_CALLS[@]}"
+run_calls "operations" "${AFTER_CALLS[@]}"

@@ -359,3 +359,58 @@ async fn event_collections_filter_select_order_and_page() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["error"]["code"], "ErrorInvalidUrlQueryFilter");
 }
+
+#[tokio::test]
+async fn faults_and_the_request_log_cover_calendar_requests() {
+    let sim = Sim::start().await;
+    let (_, token) = user_with_token(&sim, "adele", OWN_CALENDAR).await;
+    sim.control(
+        "/_control/faults",
+        json!({"method": "POST", "path": "/v1.0/me/events", "fault": {"kind": "status", "status": 429, "retryAfter": 3}}),
+    )
+    .await;
+    let body = event_body("Throttled", "2026-03-02T09:00:00", "2026-03-02T10:00:00");
+    let response = sim
+        .graph(Method::POST, "/v1.0/me/events", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["retry-after"], "3");
+    assert_graph_error(response, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests").await;
+    let (_, list) = sim.get_json("/v1.0/me/events", &token).await;
+    assert!(
+        values(&list).is_empty(),
+        "a faulted request changes nothing"
+    );
+    create_event(&sim, &token, "/v1.0/me/events", body).await;
+    let log: Vec<(String, String, Value)> = sim
+        .requests()
+        .await
+        .into_iter()
+        .filter(|request| request["path"] == "/v1.0/me/events")
+        .map(|request| {
+            (
+                request["method"].as_str().unwrap().to_string(),
+                request["path"].as_str().unwrap().to_string(),
+                request["status"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        log,
+        [
+            (
+                "POST".to_string(),
+                "/v1.0/me/events".to_string(),
+                json!(429)
+            ),
+            ("GET".to_string(), "/v1.0/me/events".to_string(), json!(200)),
+            (
+                "POST".to_string(),
+                "/v1.0/me/events".to_string(),
+                json!(201)
+            ),
+        ]
+    );
+}

@@ -1,6 +1,7 @@
 //! The simulator through real HTTP, as production code and the end-to-end tests see it.
 
 mod binary;
+mod calendar_permissions;
 mod calendar_support;
 mod calendar_view;
 mod calendars;
@@ -12,6 +13,7 @@ mod harness;
 mod identity_authorize;
 mod identity_token;
 mod meetings;
+mod scheduling;
 mod users;
 mod users_delta;
 mod users_query;

@@ -68,10 +68,14 @@ impl Mailbox {
         self.calendars.last().expect("just pushed")
     }
 
-    /// Deletes a calendar and its events.
-    pub fn remove_calendar(&mut self, id: &str) {
+    /// Deletes a calendar; its events, which go with it.
+    pub fn remove_calendar(&mut self, id: &str) -> Vec<Event> {
         self.calendars.retain(|calendar| calendar.id != id);
-        self.events.retain(|event| event.calendar_id != id);
+        let (removed, kept) = std::mem::take(&mut self.events)
+            .into_iter()
+            .partition(|event| event.calendar_id == id);
+        self.events = kept;
+        removed
     }
 
     /// The events of calendar `calendar_id`, in creation order.

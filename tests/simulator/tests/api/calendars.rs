@@ -3,7 +3,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::calendar_support::{OWN_CALENDAR, address, user_with_token, values};
+use crate::calendar_support::{
+    OWN_CALENDAR, address, create_event, meeting_body, user_with_token, values,
+};
 use crate::harness::{Sim, assert_graph_error};
 
 #[tokio::test]
@@ -183,4 +185,40 @@ async fn calendars_page_with_next_links_and_filter() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(filtered, ["B", "D"]);
+}
+
+#[tokio::test]
+async fn deleting_a_calendar_cancels_the_meetings_it_organizes() {
+    let sim = Sim::start().await;
+    let (_, adele) = user_with_token(&sim, "adele", OWN_CALENDAR).await;
+    let (_, megan) = user_with_token(&sim, "megan", OWN_CALENDAR).await;
+    let (_, side) = sim
+        .send_json(
+            Method::POST,
+            "/v1.0/me/calendars",
+            &adele,
+            json!({"name": "Side"}),
+        )
+        .await;
+    let path = format!("/v1.0/me/calendars/{}", side["id"].as_str().unwrap());
+    create_event(
+        &sim,
+        &adele,
+        &format!("{path}/events"),
+        meeting_body(
+            "Side meeting",
+            "2026-03-02T09:00:00",
+            "2026-03-02T10:00:00",
+            &["megan"],
+        ),
+    )
+    .await;
+    let response = sim
+        .graph(Method::DELETE, &path, &adele)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, copies) = sim.get_json("/v1.0/me/events", &megan).await;
+    assert_eq!(values(&copies)[0]["isCancelled"], true, "{copies}");
 }

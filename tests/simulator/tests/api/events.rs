@@ -414,3 +414,33 @@ async fn faults_and_the_request_log_cover_calendar_requests() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_default_calendar_answers_under_calendar_too() {
+    let sim = Sim::start().await;
+    let (adele, token) = user_with_token(&sim, "adele", OWN_CALENDAR).await;
+    let event = create_event(
+        &sim,
+        &token,
+        &format!("/v1.0/users/{adele}/calendar/events"),
+        event_body("Default", "2026-03-02T09:00:00", "2026-03-02T10:00:00"),
+    )
+    .await;
+    let id = event["id"].as_str().unwrap();
+    let window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-04-01T00:00:00Z";
+    for path in [
+        "/v1.0/me/events".to_string(),
+        "/v1.0/me/calendar/events".to_string(),
+        format!("/v1.0/me/calendar/calendarView?{window}"),
+        format!("/v1.0/me/calendar/events/{id}/instances?{window}"),
+    ] {
+        let (status, list) = sim.get_json(&path, &token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {list}");
+        assert_eq!(subjects(&list), ["Default"], "{path}");
+    }
+    let (status, fetched) = sim
+        .get_json(&format!("/v1.0/me/calendar/events/{id}"), &token)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched["id"], event["id"]);
+}

@@ -304,10 +304,14 @@ async fn get_schedule_checks_its_parameters() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
     }
+    let (_, default_calendar) = sim.get_json("/v1.0/me/calendar", &adele).await;
     let (status, result) = sim
         .send_json(
             Method::POST,
-            "/v1.0/me/calendar/getSchedule",
+            &format!(
+                "/v1.0/me/calendars/{}/getSchedule",
+                default_calendar["id"].as_str().unwrap()
+            ),
             &adele,
             window,
         )

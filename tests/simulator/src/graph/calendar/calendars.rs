@@ -15,6 +15,7 @@ use super::errors::{body_error, invalid_parameter, invalid_user, item_not_found}
 use super::query::{CALENDARS, collection_query, context, entity_select};
 use super::types::CALENDAR;
 use crate::calendar::Calendar;
+use crate::calendar::meetings::cancel_meeting;
 use crate::graph::auth::Caller;
 use crate::graph::errors::GraphError;
 use crate::graph::odata::paging::Links;
@@ -224,7 +225,8 @@ pub async fn update(
     )))
 }
 
-/// Deletes a calendar and its events; the default calendar cannot be deleted.
+/// Deletes a calendar and its events (meetings it organizes are cancelled for their
+/// attendees); the default calendar cannot be deleted.
 pub async fn delete(
     State(state): State<SharedState>,
     caller: Caller,
@@ -232,6 +234,7 @@ pub async fn delete(
 ) -> Result<StatusCode, GraphError> {
     let mut world = state.world();
     let owner_id = writable_owner(&world, &caller, &path.user)?;
+    let world = &mut *world;
     let mailbox = world
         .mailboxes
         .get_mut(&owner_id)
@@ -245,6 +248,15 @@ pub async fn delete(
         ));
     }
     let calendar_id = target.id.clone();
-    mailbox.remove_calendar(&calendar_id);
+    for removed in mailbox.remove_calendar(&calendar_id) {
+        if removed.is_organizer {
+            cancel_meeting(
+                &world.directory,
+                &mut world.mailboxes,
+                &caller.tenant_id,
+                &removed,
+            );
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -26,8 +26,8 @@ use serde::Deserialize;
 
 use crate::state::SharedState;
 
-/// `/users/{user}/calendars/{calendar}` (or `/users/{user}/calendar` and the default
-/// calendar's collections, where `calendar` is absent).
+/// `/users/{user}/calendars/{calendar}` (or `/users/{user}/calendar`, `/users/{user}/events`
+/// and `/users/{user}/calendarView`, where `calendar` is absent: the default calendar).
 #[derive(Debug, Deserialize)]
 pub struct CalendarPath {
     /// Object id, userPrincipalName or `me`.
@@ -36,7 +36,7 @@ pub struct CalendarPath {
     pub calendar: Option<String>,
 }
 
-/// `/users/{user}[/calendars/{calendar}]/events/{event}`.
+/// `/users/{user}[/calendar | /calendars/{calendar}]/events/{event}`.
 #[derive(Debug, Deserialize)]
 pub struct EventPath {
     /// Object id, userPrincipalName or `me`.
@@ -47,7 +47,7 @@ pub struct EventPath {
     pub event: String,
 }
 
-/// `/users/{user}[/calendars/{calendar}]/events/{event}/{action}`.
+/// `/users/{user}[/calendar | /calendars/{calendar}]/events/{event}/{action}`.
 #[derive(Debug, Deserialize)]
 pub struct ActionPath {
     /// Object id, userPrincipalName or `me`.
@@ -82,11 +82,21 @@ pub fn routes() -> Router<SharedState> {
             get(events::list).post(events::create),
         )
         .route(
+            "/v1.0/users/{user}/calendar/events",
+            get(events::list).post(events::create),
+        )
+        .route(
             "/v1.0/users/{user}/calendars/{calendar}/events",
             get(events::list).post(events::create),
         )
         .route(
             "/v1.0/users/{user}/events/{event}",
+            get(event_item::get)
+                .patch(event_item::update)
+                .delete(event_item::delete),
+        )
+        .route(
+            "/v1.0/users/{user}/calendar/events/{event}",
             get(event_item::get)
                 .patch(event_item::update)
                 .delete(event_item::delete),
@@ -102,6 +112,10 @@ pub fn routes() -> Router<SharedState> {
             get(time_window::calendar_view),
         )
         .route(
+            "/v1.0/users/{user}/calendar/calendarView",
+            get(time_window::calendar_view),
+        )
+        .route(
             "/v1.0/users/{user}/calendars/{calendar}/calendarView",
             get(time_window::calendar_view),
         )
@@ -110,11 +124,19 @@ pub fn routes() -> Router<SharedState> {
             get(time_window::instances),
         )
         .route(
+            "/v1.0/users/{user}/calendar/events/{event}/instances",
+            get(time_window::instances),
+        )
+        .route(
             "/v1.0/users/{user}/calendars/{calendar}/events/{event}/instances",
             get(time_window::instances),
         )
         .route(
             "/v1.0/users/{user}/events/{event}/{action}",
+            post(actions::invoke),
+        )
+        .route(
+            "/v1.0/users/{user}/calendar/events/{event}/{action}",
             post(actions::invoke),
         )
         .route(
@@ -135,6 +157,14 @@ pub fn routes() -> Router<SharedState> {
         )
         .route(
             "/v1.0/users/{user}/calendar/microsoft.graph.getSchedule",
+            post(get_schedule::get_schedule),
+        )
+        .route(
+            "/v1.0/users/{user}/calendars/{calendar}/getSchedule",
+            post(get_schedule::get_schedule),
+        )
+        .route(
+            "/v1.0/users/{user}/calendars/{calendar}/microsoft.graph.getSchedule",
             post(get_schedule::get_schedule),
         )
 }

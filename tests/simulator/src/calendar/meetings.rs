@@ -4,6 +4,7 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::time_zone::format_instant;
 use super::{Event, Mailboxes};
 use crate::directory::{Directory, UserRecord};
 
@@ -213,7 +214,7 @@ pub fn reply(
         if named {
             entry.insert(
                 "status".into(),
-                json!({"response": reply.response, "time": crate::calendar::time_zone::format_instant(now)}),
+                json!({"response": reply.response, "time": format_instant(now)}),
             );
             match &reply.proposed_new_time {
                 Some(slot) => entry.insert("proposedNewTime".into(), slot.clone()),

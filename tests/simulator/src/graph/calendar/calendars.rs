@@ -11,7 +11,7 @@ use super::CalendarPath;
 use super::access::{CALENDAR_READ, CALENDAR_WRITE, calendar, mailbox, writable_owner};
 use super::body_schema::entity_body;
 use super::calendar_entity::{CALENDAR_PROPERTIES, calendar_entity, calendar_view};
-use super::errors::{body_error, invalid_parameter, invalid_user, item_not_found};
+use super::errors::{body_error, invalid_parameter, invalid_user, item_not_found, query_error};
 use super::query::{CALENDARS, collection_query, context, entity_select};
 use super::types::CALENDAR;
 use crate::calendar::Calendar;
@@ -19,7 +19,7 @@ use crate::calendar::meetings::cancel_meeting;
 use crate::graph::auth::Caller;
 use crate::graph::errors::GraphError;
 use crate::graph::odata::paging::Links;
-use crate::state::SharedState;
+use crate::state::{SharedState, World};
 
 fn folder_exists() -> GraphError {
     GraphError::new(
@@ -81,7 +81,7 @@ pub async fn list(
             context(&state.base_url, access.owner.id(), "calendars", select),
             |entity| calendar_view(entity, select),
         )
-        .map_err(|error| super::errors::query_error(error, "Calendar"))?;
+        .map_err(|error| query_error(error, "Calendar"))?;
     Ok(Json(body))
 }
 
@@ -124,7 +124,7 @@ pub async fn create(
 /// The calendar as the caller sees it after a write, with its `@odata.context`.
 fn calendar_answer(
     state: &SharedState,
-    world: &crate::state::World,
+    world: &World,
     caller: &Caller,
     owner_id: &str,
     calendar_id: &str,

@@ -2,21 +2,18 @@
 //! by DynamoDB's TTL (`expiresAt`) once expired. Taking one is a conditional delete returning the
 //! old item, so of two callbacks with the same state only one ever gets it.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
+use super::dynamo_attributes::{Item, corrupt, get_s, unavailable};
 use super::dynamo_schema::{PARTITION_KEY, TTL_ATTRIBUTE};
-use crate::domain::error::{ApiError, ErrorCode};
+use crate::domain::error::ApiError;
 use crate::domain::sign_in_scopes::SignInMode;
 use crate::domain::sign_in_state::{PendingSignIn, SignInStateStore, state_key};
 use crate::domain::token_cipher::Sealed;
-
-type Item = HashMap<String, AttributeValue>;
 
 const APP_USER_ID: &str = "appUserId";
 const MODE: &str = "mode";
@@ -29,28 +26,6 @@ const VERIFIER_KEY_ID: &str = "verifierKeyId";
 pub struct DynamoSignInStates {
     client: Client,
     table: String,
-}
-
-fn unavailable<E: std::fmt::Debug>(what: &str, error: E) -> ApiError {
-    tracing::error!(error = ?error, "DynamoDB {what} failed");
-    ApiError::new(
-        ErrorCode::InternalError,
-        format!("the token table is unavailable ({what} failed)"),
-    )
-}
-
-fn corrupt(field: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::InternalError,
-        format!("a stored sign-in has a missing or malformed `{field}`"),
-    )
-}
-
-fn text<'a>(item: &'a Item, field: &str) -> Result<&'a str, ApiError> {
-    item.get(field)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .ok_or_else(|| corrupt(field))
 }
 
 fn parse(item: &Item) -> Result<PendingSignIn, ApiError> {
@@ -66,12 +41,12 @@ fn parse(item: &Item) -> Result<PendingSignIn, ApiError> {
         .and_then(|v| v.as_b().ok())
         .ok_or_else(|| corrupt(VERIFIER))?;
     Ok(PendingSignIn {
-        app_user_id: text(item, APP_USER_ID)?.to_string(),
-        mode: SignInMode::parse(text(item, MODE)?).map_err(|_| corrupt(MODE))?,
-        return_url: text(item, RETURN_URL)?.to_string(),
+        app_user_id: get_s(item, APP_USER_ID)?.to_string(),
+        mode: SignInMode::parse(get_s(item, MODE)?).map_err(|_| corrupt(MODE))?,
+        return_url: get_s(item, RETURN_URL)?.to_string(),
         scopes,
         verifier: Sealed {
-            key_id: text(item, VERIFIER_KEY_ID)?.to_string(),
+            key_id: get_s(item, VERIFIER_KEY_ID)?.to_string(),
             bytes: verifier.as_ref().to_vec(),
         },
         expires_at: item

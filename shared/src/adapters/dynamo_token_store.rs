@@ -2,80 +2,24 @@
 //! token (`apptoken#<tenant>#<clientId>`). Link writes that rotate tokens are conditional on the
 //! stored `version`.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::dynamo_attributes::{Item, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable};
 use super::dynamo_schema::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::domain::delegated_tokens::link_key;
-use crate::domain::error::{ApiError, ErrorCode};
+use crate::domain::error::ApiError;
 use crate::domain::keeper_schedule::KeeperSchedule;
-use crate::domain::token_cipher::Sealed;
 use crate::domain::token_store::{AppTokenRecord, Link, LinkStatus, TokenStore};
-
-type Item = HashMap<String, AttributeValue>;
 
 /// [`TokenStore`] on one DynamoDB table (layout in [`super::dynamo_schema`]).
 pub struct DynamoTokenStore {
     client: Client,
     table: String,
     schedule: KeeperSchedule,
-}
-
-fn unavailable<E: std::fmt::Debug>(what: &str, error: E) -> ApiError {
-    tracing::error!(error = ?error, "DynamoDB {what} failed");
-    ApiError::new(
-        ErrorCode::InternalError,
-        format!("the token table is unavailable ({what} failed)"),
-    )
-}
-
-fn corrupt(field: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::InternalError,
-        format!("a stored item has a missing or malformed `{field}`"),
-    )
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_string())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn get_s<'a>(item: &'a Item, field: &str) -> Result<&'a str, ApiError> {
-    item.get(field)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .ok_or_else(|| corrupt(field))
-}
-
-fn get_opt_s(item: &Item, field: &str) -> Option<String> {
-    item.get(field).and_then(|v| v.as_s().ok()).cloned()
-}
-
-fn get_n<T: std::str::FromStr>(item: &Item, field: &str) -> Result<T, ApiError> {
-    item.get(field)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| corrupt(field))
-}
-
-fn get_sealed(item: &Item, field: &str, key_field: &str) -> Result<Sealed, ApiError> {
-    let bytes = item
-        .get(field)
-        .and_then(|v| v.as_b().ok())
-        .ok_or_else(|| corrupt(field))?;
-    Ok(Sealed {
-        key_id: get_s(item, key_field)?.to_string(),
-        bytes: bytes.as_ref().to_vec(),
-    })
 }
 
 impl DynamoTokenStore {

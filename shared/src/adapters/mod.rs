@@ -1,5 +1,6 @@
 //! Adapters: the real DynamoDB, Secrets Manager and Microsoft endpoints behind the domain's ports.
 
+pub mod dynamo_attributes;
 pub mod dynamo_due_links;
 pub mod dynamo_schema;
 pub mod dynamo_sign_in_states;

@@ -2,8 +2,8 @@
 //! the same [`RawRequest`] as the Graph operations: `authUserId` at the top level (a query
 //! parameter, or the `{authUserId}` path parameter of `auth-status`), options in `query`, no body.
 
-use super::error::{ApiError, ErrorCode};
-use super::request::{RawRequest, validate_app_user_id};
+use super::error::ApiError;
+use super::request::{RawRequest, acting_user, validate_app_user_id};
 use super::secret::Secret;
 use super::sign_in_flow::{Callback, StartRequest};
 use super::sign_in_scopes::SignInMode;
@@ -47,16 +47,10 @@ fn take_app_user_id(raw: &mut RawRequest) -> Result<String, ApiError> {
         }
         (top, path) => top.or(path),
     };
-    let id = match (asked, raw.verified_subject.take()) {
-        (Some(asked), Some(verified)) if asked != verified => {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "`authUserId` differs from the authenticated caller",
-            ));
-        }
-        (Some(id), _) | (None, Some(id)) => id,
-        (None, None) => return Err(invalid("`authUserId` is required")),
-    };
+    let verified = raw.verified_subject.take();
+    let id = acting_user(asked.as_deref(), verified.as_deref())?
+        .ok_or_else(|| invalid("`authUserId` is required"))?
+        .to_string();
     validate_app_user_id("authUserId", &id)
 }
 
@@ -131,6 +125,7 @@ pub fn account_request(mut raw: RawRequest) -> Result<String, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::error::ErrorCode;
     use std::collections::BTreeMap;
 
     fn raw(auth: Option<&str>, query: &[(&str, &str)]) -> RawRequest {

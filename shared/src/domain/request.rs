@@ -125,6 +125,21 @@ pub fn validate_app_user_id(name: &str, value: &str) -> Result<String, ApiError>
     Ok(value.to_string())
 }
 
+/// The application user a request acts as: the asked `authUserId`, or the subject an authorizer
+/// verified; when both are present they must agree (`Forbidden` otherwise).
+pub fn acting_user<'a>(
+    asked: Option<&'a str>,
+    verified: Option<&'a str>,
+) -> Result<Option<&'a str>, ApiError> {
+    match (asked, verified) {
+        (Some(asked), Some(verified)) if asked != verified => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "`authUserId` differs from the authenticated caller",
+        )),
+        (asked, verified) => Ok(asked.or(verified)),
+    }
+}
+
 fn parse_option_name(key: &str) -> Option<QueryOption> {
     let canonical = if key.starts_with('$') {
         key.to_ascii_lowercase()
@@ -184,17 +199,12 @@ fn parse_all(value: &str) -> Result<bool, ApiError> {
 impl RawRequest {
     /// Validates the request against the operation: ids, permission mode, query options and body.
     pub fn validate(self, operation: &Operation) -> Result<OperationRequest, ApiError> {
-        let caller = match (&self.auth_user_id, &self.verified_subject) {
-            (Some(asked), Some(verified)) if asked != verified => {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "`authUserId` differs from the authenticated caller",
-                ));
-            }
-            (Some(id), _) | (None, Some(id)) => {
-                Caller::Delegated(validate_app_user_id("authUserId", id)?)
-            }
-            (None, None) => Caller::Application,
+        let caller = match acting_user(
+            self.auth_user_id.as_deref(),
+            self.verified_subject.as_deref(),
+        )? {
+            Some(id) => Caller::Delegated(validate_app_user_id("authUserId", id)?),
+            None => Caller::Application,
         };
         match &caller {
             Caller::Delegated(_) if !operation.allows_delegated() => {

@@ -1,8 +1,10 @@
 //! A loopback HTTP proxy in front of moto that counts AWS API calls by operation
 //! (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`), so tests can prove how many DynamoDB and
-//! Secrets Manager requests an invocation made.
+//! Secrets Manager requests an invocation made, and that can play an AWS outage (every call
+//! answered 503) for fault tests.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -16,12 +18,14 @@ struct Shared {
     upstream: String,
     client: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    outage: Arc<AtomicBool>,
 }
 
 /// A running counting proxy; stops when dropped.
 pub struct CountingProxy {
     url: String,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    outage: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -44,6 +48,12 @@ async fn forward(
         .map(String::from)
         .unwrap_or_else(|| format!("{method} {}", uri.path()));
     *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
+    if shared.outage.load(Ordering::SeqCst) {
+        return Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .body(Body::from(r#"{"__type":"com.amazonaws.dynamodb.v20120810#ServiceUnavailable","message":"outage played by the test"}"#))
+            .expect("valid response");
+    }
     let target = format!(
         "{}{}",
         shared.upstream,
@@ -77,10 +87,12 @@ impl CountingProxy {
     /// Starts a proxy on 127.0.0.1 forwarding to `upstream` (e.g. moto's URL).
     pub async fn start(upstream: &str) -> Self {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let outage = Arc::new(AtomicBool::new(false));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: reqwest::Client::new(),
             counts: counts.clone(),
+            outage: outage.clone(),
         };
         let app = Router::new().fallback(forward).with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -90,7 +102,12 @@ impl CountingProxy {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url, counts, task }
+        Self {
+            url,
+            counts,
+            outage,
+            task,
+        }
     }
 
     /// The proxy's URL, to use as the AWS endpoint.
@@ -106,6 +123,11 @@ impl CountingProxy {
     /// Total calls counted so far.
     pub fn total(&self) -> usize {
         self.counts.lock().unwrap().values().sum()
+    }
+
+    /// Starts (`true`) or ends an outage: while it lasts every call is answered 503 without reaching moto.
+    pub fn set_outage(&self, outage: bool) {
+        self.outage.store(outage, Ordering::SeqCst);
     }
 
     /// Forgets the counts.

@@ -19,5 +19,6 @@ pub mod settings;
 pub mod sign_in;
 pub mod simulator_control;
 pub mod stack;
+pub mod stored_links;
 pub mod table;
 pub mod unique_name;

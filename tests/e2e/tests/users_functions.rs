@@ -2,53 +2,16 @@
 //! Microsoft simulator: both permission modes, both event styles, the warm path's single request,
 //! the token engine's error codes, refresh races, input validation and log hygiene.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::counting_proxy::CountingProxy;
 use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
 use e2e::function_process::{call, spawn_function};
 use e2e::lambda_events::api_gateway_event;
 use e2e::sign_in::{parsed_settings, sign_in};
 use e2e::stack::TestStack;
+use e2e::stored_links::{expire_stored_access_token, number, stored_link, stored_refresh_token};
 use serde_json::{Value, json};
-use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
-use shared::domain::token_cipher::{Sealed, TokenCipher};
 
 const READ_ALL: &[&str] = &["User.Read.All"];
-
-async fn stored_link_item(
-    stack: &TestStack,
-    app_user_id: &str,
-) -> std::collections::HashMap<String, AttributeValue> {
-    stack
-        .dynamodb()
-        .get_item()
-        .table_name(&stack.function_env().table_name)
-        .key("pk", AttributeValue::S(link_key(app_user_id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("reading the link")
-        .item
-        .expect("the link exists")
-}
-
-/// Makes the stored access token of a user look expired, so the next call must refresh.
-async fn expire_stored_access_token(stack: &TestStack, app_user_id: &str) {
-    stack
-        .dynamodb()
-        .update_item()
-        .table_name(&stack.function_env().table_name)
-        .key("pk", AttributeValue::S(link_key(app_user_id)))
-        .update_expression("SET accessExpiresAt = :past")
-        .expression_attribute_values(":past", AttributeValue::N("0".into()))
-        .send()
-        .await
-        .expect("expiring the access token");
-}
-
-fn number(item: &std::collections::HashMap<String, AttributeValue>, field: &str) -> u64 {
-    item[field].as_n().unwrap().parse().unwrap()
-}
 
 #[tokio::test]
 async fn both_permission_modes_and_both_event_styles_work() {
@@ -165,7 +128,7 @@ async fn a_revoked_refresh_token_gives_refresh_token_invalid_and_marks_the_link(
     let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(answer["status"], 401, "{answer}");
     assert_eq!(answer["body"]["error"]["code"], "RefreshTokenInvalid");
-    let item = stored_link_item(&stack, "alice").await;
+    let item = stored_link(&stack, "alice").await;
     assert_eq!(item["status"].as_s().unwrap(), "invalid");
     assert_eq!(item["invalidReason"].as_s().unwrap(), "revoked");
     assert!(
@@ -197,7 +160,7 @@ async fn an_expired_refresh_token_gives_refresh_token_invalid() {
         "{answer}"
     );
     assert_eq!(
-        stored_link_item(&stack, "alice").await["invalidReason"]
+        stored_link(&stack, "alice").await["invalidReason"]
             .as_s()
             .unwrap(),
         "expired"
@@ -237,7 +200,7 @@ async fn an_unknown_tenant_gives_tenant_not_found() {
 async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
     let stack = TestStack::start().await;
     sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
-    let before = number(&stored_link_item(&stack, "alice").await, "version");
+    let before = number(&stored_link(&stack, "alice").await, "version");
     expire_stored_access_token(&stack, "alice").await;
     let first = spawn_function("users-get", &stack.env()).await;
     let second = spawn_function("users-get", &stack.env()).await;
@@ -248,7 +211,7 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
     assert_eq!(a["status"], 200, "{a}");
     assert_eq!(b["status"], 200, "{b}");
 
-    let item = stored_link_item(&stack, "alice").await;
+    let item = stored_link(&stack, "alice").await;
     assert_eq!(
         number(&item, "version"),
         before + 1,
@@ -266,13 +229,7 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
 
     // The stored refresh token is one Microsoft still honours.
     let settings = parsed_settings(&stack);
-    let sealed = Sealed {
-        key_id: item["refreshKeyId"].as_s().unwrap().clone(),
-        bytes: item["refreshToken"].as_b().unwrap().as_ref().to_vec(),
-    };
-    let stored = TokenCipher::new(&settings.encryption_keys)
-        .open(&sealed, REFRESH_PURPOSE, &link_key("alice"))
-        .unwrap();
+    let stored = stored_refresh_token(&stack, "alice", &item);
     let (_, adapters) = e2e::sign_in::adapters(&stack);
     let redeemed = adapters
         .platform

@@ -2,18 +2,14 @@
 //! (`keeperShard = :shard AND keeperDueAt <= :now`), never a Scan. The index needs only the keys
 //! (projection `KEYS_ONLY`): the keeper reads each due link itself, strongly consistently.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::dynamo_attributes::{Item, corrupt, get_n, get_s, n, s, unavailable};
 use super::dynamo_schema::{KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY};
 use crate::domain::delegated_tokens::{app_user_of_link_key, link_key};
 use crate::domain::due_links::{DueLink, DueLinks, DuePage};
-use crate::domain::error::{ApiError, ErrorCode};
-
-type Item = HashMap<String, AttributeValue>;
+use crate::domain::error::ApiError;
 
 /// [`DueLinks`] on the keeper index of one DynamoDB table.
 pub struct DynamoDueLinks {
@@ -21,46 +17,22 @@ pub struct DynamoDueLinks {
     table: String,
 }
 
-fn malformed(what: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::InternalError,
-        format!("a keeper index entry has a missing or malformed {what}"),
-    )
-}
-
 /// The due link an index entry stands for.
 fn due_link(item: &Item) -> Result<DueLink, ApiError> {
-    let app_user_id = item
-        .get(PARTITION_KEY)
-        .and_then(|v| v.as_s().ok())
-        .and_then(|key| app_user_of_link_key(key))
-        .ok_or_else(|| malformed("link key"))?;
-    let due_at = item
-        .get(KEEPER_DUE_AT)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| malformed("due time"))?;
+    let app_user_id =
+        app_user_of_link_key(get_s(item, PARTITION_KEY)?).ok_or_else(|| corrupt(PARTITION_KEY))?;
     Ok(DueLink {
         app_user_id: app_user_id.to_string(),
-        due_at,
+        due_at: get_n(item, KEEPER_DUE_AT)?,
     })
 }
 
 /// The index key of `link` in `shard`, where the next page starts after it.
 fn start_key(shard: &str, link: &DueLink) -> Item {
     Item::from([
-        (
-            PARTITION_KEY.to_string(),
-            AttributeValue::S(link_key(&link.app_user_id)),
-        ),
-        (
-            KEEPER_SHARD.to_string(),
-            AttributeValue::S(shard.to_string()),
-        ),
-        (
-            KEEPER_DUE_AT.to_string(),
-            AttributeValue::N(link.due_at.to_string()),
-        ),
+        (PARTITION_KEY.to_string(), s(&link_key(&link.app_user_id))),
+        (KEEPER_SHARD.to_string(), s(shard)),
+        (KEEPER_DUE_AT.to_string(), n(link.due_at)),
     ])
 }
 
@@ -91,19 +63,13 @@ impl DueLinks for DynamoDueLinks {
             .key_condition_expression("#shard = :shard AND #dueAt <= :now")
             .expression_attribute_names("#shard", KEEPER_SHARD)
             .expression_attribute_names("#dueAt", KEEPER_DUE_AT)
-            .expression_attribute_values(":shard", AttributeValue::S(shard.to_string()))
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":shard", s(shard))
+            .expression_attribute_values(":now", n(now))
             .set_exclusive_start_key(after.map(|link| start_key(shard, link)))
             .limit(limit.max(1) as i32)
             .send()
             .await
-            .map_err(|error| {
-                tracing::error!(error = ?error, "DynamoDB Query of the keeper index failed");
-                ApiError::new(
-                    ErrorCode::InternalError,
-                    "the token table is unavailable (Query failed)",
-                )
-            })?;
+            .map_err(|error| unavailable("Query of the keeper index", error))?;
         Ok(DuePage {
             links: output
                 .items()

@@ -4,7 +4,7 @@
 //! invalidates revoked links and defers throttled ones, never breaks a concurrent on-demand refresh;
 //! `cache-clear` makes the next call fetch a new application token.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -16,12 +16,13 @@ use e2e::runtime_api::InvokeError;
 use e2e::sign_in::{adapters, parsed_settings};
 use e2e::simulator_control::RecordedRequest;
 use e2e::stack::TestStack;
+use e2e::stored_links::{StoredItem, number, stored_link, stored_refresh_token};
 use serde_json::{Value, json};
 use shared::domain::clock::now_epoch;
 use shared::domain::deadline::Deadline;
 use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
 use shared::domain::keeper_schedule::KeeperSchedule;
-use shared::domain::token_cipher::{Sealed, TokenCipher};
+use shared::domain::token_cipher::TokenCipher;
 
 const READ_ALL: &[&str] = &["User.Read.All"];
 /// The simulator's token endpoint for the settings' sign-in tenant (`common`).
@@ -81,7 +82,8 @@ async fn token_grants(stack: &TestStack, grant_type: &str) -> usize {
     grants(&stack.simulator().requests().await.unwrap(), grant_type)
 }
 
-async fn item(stack: &TestStack, key: &str) -> Option<HashMap<String, AttributeValue>> {
+/// The item with table key `key`, if any.
+async fn item(stack: &TestStack, key: &str) -> Option<StoredItem> {
     stack
         .dynamodb()
         .get_item()
@@ -92,34 +94,6 @@ async fn item(stack: &TestStack, key: &str) -> Option<HashMap<String, AttributeV
         .await
         .expect("reading an item")
         .item
-}
-
-async fn link_item(stack: &TestStack, app_user_id: &str) -> HashMap<String, AttributeValue> {
-    item(stack, &link_key(app_user_id))
-        .await
-        .expect("the link exists")
-}
-
-fn number(item: &HashMap<String, AttributeValue>, field: &str) -> i64 {
-    item[field].as_n().unwrap().parse().unwrap()
-}
-
-/// The refresh token stored in a link item, decrypted.
-fn stored_refresh_token(
-    stack: &TestStack,
-    app_user_id: &str,
-    item: &HashMap<String, AttributeValue>,
-) -> String {
-    let settings = parsed_settings(stack);
-    let sealed = Sealed {
-        key_id: item["refreshKeyId"].as_s().unwrap().clone(),
-        bytes: item["refreshToken"].as_b().unwrap().as_ref().to_vec(),
-    };
-    TokenCipher::new(&settings.encryption_keys)
-        .open(&sealed, REFRESH_PURPOSE, &link_key(app_user_id))
-        .expect("the stored refresh token decrypts")
-        .expose()
-        .to_string()
 }
 
 /// The JSON log lines of `function` whose `field` equals `value`.
@@ -168,15 +142,16 @@ async fn only_due_links_are_read_through_the_index() {
         "{calls:?}"
     );
     assert_eq!(token_grants(&stack, "refresh_token").await, 50);
-    let refreshed = link_item(&stack, "due-7").await;
-    assert!(number(&refreshed, "lastRefreshAt") >= now_epoch() - 60);
+    let refreshed = stored_link(&stack, "due-7").await;
+    let last_refresh_at = number(&refreshed, "lastRefreshAt") as i64;
+    assert!(last_refresh_at >= now_epoch() - 60);
     assert_eq!(
-        number(&refreshed, "keeperDueAt"),
-        schedule.due_at(number(&refreshed, "lastRefreshAt"))
+        number(&refreshed, "keeperDueAt") as i64,
+        schedule.due_at(last_refresh_at)
     );
     assert_eq!(
-        number(&link_item(&stack, "fresh-7").await, "lastRefreshAt"),
-        number(&link_item(&stack, "fresh-8").await, "lastRefreshAt"),
+        number(&stored_link(&stack, "fresh-7").await, "lastRefreshAt"),
+        number(&stored_link(&stack, "fresh-8").await, "lastRefreshAt"),
         "links not due are untouched"
     );
 
@@ -340,7 +315,7 @@ async fn a_revoked_link_is_invalidated_and_a_throttled_one_stays_valid_and_due_s
 
     let summary = run_keeper(&keeper, &[0], Duration::from_secs(60)).await;
     assert_eq!(counts(&summary), [2, 1, 0, 1, 0, 0], "{summary}");
-    let revoked = link_item(&stack, "revoked-0").await;
+    let revoked = stored_link(&stack, "revoked-0").await;
     assert_eq!(revoked["status"].as_s().unwrap(), "invalid");
     assert_eq!(revoked["invalidReason"].as_s().unwrap(), "revoked");
     assert!(
@@ -349,7 +324,7 @@ async fn a_revoked_link_is_invalidated_and_a_throttled_one_stays_valid_and_due_s
     );
 
     seed_links(&stack, schedule, &one("throttled", MEGAN.id)).await;
-    let before = link_item(&stack, "throttled-0").await;
+    let before = stored_link(&stack, "throttled-0").await;
     stack
         .simulator()
         .add_fault(&json!({"path": TOKEN_PATH, "count": 4, "fault": {"kind": "status", "status": 429, "retryAfter": 0}}))
@@ -358,12 +333,12 @@ async fn a_revoked_link_is_invalidated_and_a_throttled_one_stays_valid_and_due_s
     let summary = run_keeper(&keeper, &[0], Duration::from_secs(60)).await;
     assert_eq!(counts(&summary), [1, 0, 0, 0, 1, 0], "{summary}");
     assert_eq!(summary["deferralCauses"], json!({"UpstreamUnavailable": 1}));
-    let throttled = link_item(&stack, "throttled-0").await;
+    let throttled = stored_link(&stack, "throttled-0").await;
     assert_eq!(throttled["status"].as_s().unwrap(), "valid");
     for field in ["version", "lastRefreshAt", "refreshToken"] {
         assert_eq!(throttled[field], before[field], "{field} unchanged");
     }
-    let due_again = number(&throttled, "keeperDueAt");
+    let due_again = number(&throttled, "keeperDueAt") as i64;
     let now = now_epoch();
     assert!(
         due_again > now && due_again <= now + 2 * 3600,
@@ -421,27 +396,23 @@ async fn a_keeper_run_racing_an_on_demand_refresh_leaves_a_working_newest_token(
         token_grants(&stack, "refresh_token").await
     );
 
-    let stored = link_item(&stack, "alice-0").await;
+    let stored = stored_link(&stack, "alice-0").await;
     assert_eq!(
         number(&stored, "version"),
-        seeded.version as i64 + 1,
+        seeded.version + 1,
         "exactly one rotation was stored"
     );
     let stored_token = stored_refresh_token(&stack, "alice-0", &stored);
     let seeded_token = TokenCipher::new(&parsed_settings(&stack).encryption_keys)
         .open(&seeded.refresh_token, REFRESH_PURPOSE, &link_key("alice-0"))
         .unwrap();
-    assert_ne!(
-        stored_token,
-        seeded_token.expose(),
-        "the rotated token was stored"
-    );
+    assert_ne!(stored_token, seeded_token, "the rotated token was stored");
     let (_, adapters) = adapters(&stack);
     adapters
         .platform
         .refresh(
             &parsed_settings(&stack),
-            &shared::domain::secret::Secret::new(stored_token),
+            &stored_token,
             &seeded.scopes,
             Deadline::after(Duration::from_secs(20)),
         )

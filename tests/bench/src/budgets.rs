@@ -1,0 +1,102 @@
+//! DESIGN §6's budgets, checked against the Rust functions' measurements.
+
+use crate::comparison::Comparison;
+use crate::keeper_throughput::KeeperMeasurement;
+use crate::report_format::{megabytes, ms};
+
+/// Added latency budget (p99), in milliseconds.
+const ADDED_LATENCY_P99_MS: f64 = 1.0;
+/// Cold start budget (p99), in milliseconds.
+const COLD_START_MS: f64 = 50.0;
+/// Peak RSS budget, in bytes.
+const PEAK_RSS_BYTES: u64 = 32_000_000;
+/// Binary size budget, in bytes.
+const BINARY_BYTES: u64 = 10_000_000;
+
+/// One budget and whether it was met.
+#[derive(Clone, Debug)]
+pub struct BudgetCheck {
+    /// The budget, as DESIGN §6 words it.
+    pub budget: &'static str,
+    /// The limit checked.
+    pub limit: &'static str,
+    /// The worst measurement, with where it was measured.
+    pub measured: String,
+    /// Met or missed.
+    pub met: bool,
+}
+
+/// The worst of `value` over `comparisons`, with the scenario it was measured in.
+fn worst<T: PartialOrd + Copy>(
+    comparisons: &[Comparison],
+    value: impl Fn(&Comparison) -> T,
+) -> Option<(T, String)> {
+    comparisons
+        .iter()
+        .map(|comparison| (value(comparison), comparison.scenario.label()))
+        .reduce(|worst, next| if next.0 > worst.0 { next } else { worst })
+}
+
+/// Checks every budget the measurements cover.
+pub fn check_budgets(
+    comparisons: &[Comparison],
+    keeper: Option<&KeeperMeasurement>,
+) -> Vec<BudgetCheck> {
+    let mut checks = Vec::new();
+    if !comparisons.is_empty() {
+        let off_budget: Vec<String> = comparisons
+            .iter()
+            .filter(|comparison| {
+                let warm = &comparison.rust.warm_outbound;
+                warm.min_total != 1 || warm.max_total != 1 || warm.sum.graph != warm.invocations
+            })
+            .map(|comparison| comparison.scenario.label())
+            .collect();
+        checks.push(BudgetCheck {
+            budget: "warm invocation: exactly one outbound request (Graph)",
+            limit: "1 Graph request, nothing else, on every warm invocation",
+            measured: if off_budget.is_empty() {
+                "1 Graph request on every warm invocation of every scenario".to_string()
+            } else {
+                format!("other counts in {}", off_budget.join(", "))
+            },
+            met: off_budget.is_empty(),
+        });
+    }
+    if let Some((p99, label)) = worst(comparisons, |c| c.rust.added_latency.p99) {
+        checks.push(BudgetCheck {
+            budget: "warm invocation: added latency p99 under 1 ms on loopback",
+            limit: "p99 < 1 ms",
+            measured: format!("{} ms, {label}", ms(p99)),
+            met: p99 < ADDED_LATENCY_P99_MS,
+        });
+    }
+    if let Some((p99, label)) = worst(comparisons, |c| c.rust.cold_start.p99) {
+        checks.push(BudgetCheck {
+            budget: "cold start: process start to first invocation ready well under 50 ms",
+            limit: "p99 < 50 ms",
+            measured: format!("{} ms, {label}", ms(p99)),
+            met: p99 < COLD_START_MS,
+        });
+    }
+    if let Some((kib, label)) = worst(comparisons, |c| c.rust.peak_rss_kib) {
+        checks.push(BudgetCheck {
+            budget: "peak RSS under 32 MB",
+            limit: "< 32 MB",
+            measured: format!("{} MB, {label}", megabytes(kib * 1024)),
+            met: kib * 1024 < PEAK_RSS_BYTES,
+        });
+    }
+    if let Some((bytes, label)) = worst(comparisons, |c| c.rust_binary_bytes) {
+        checks.push(BudgetCheck {
+            budget: "stripped binary under 10 MB",
+            limit: "< 10 MB",
+            measured: format!("{} MB, {label}", megabytes(bytes)),
+            met: bytes < BINARY_BYTES,
+        });
+    }
+    if let Some(keeper) = keeper {
+        checks.push(keeper.proportionality_check());
+    }
+    checks
+}

@@ -1,0 +1,166 @@
+//! The benchmark of issue 9 (DESIGN §6): `users-get` and `events-create`, in both permission
+//! modes, as the Rust binaries and as a Python MSAL + boto3 baseline under awslambdaric, each run
+//! under the e2e harness's Lambda Runtime API against the same Microsoft simulator and moto server;
+//! then the token keeper over many seeded links. Prints a Markdown report and, with
+//! `--write-docs`, writes it into docs/benchmark.md and README.md. Run it with `infra/bench.sh`,
+//! which builds what it needs in release mode first.
+
+mod budgets;
+mod comparison;
+mod direct_graph;
+mod distribution;
+mod docs_update;
+mod generated_block;
+mod implementation;
+mod keeper_throughput;
+mod machine;
+mod measurement;
+mod oidc_discovery;
+mod options;
+mod outbound_counts;
+mod outbound_meter;
+mod process_memory;
+mod python_baseline;
+mod report;
+mod report_format;
+mod scenario;
+
+use std::process::ExitCode;
+
+use e2e::demo_directory::ADELE;
+use e2e::paths::built_binary;
+use e2e::sign_in::sign_in;
+use e2e::stack::TestStack;
+
+use crate::budgets::check_budgets;
+use crate::comparison::Comparison;
+use crate::direct_graph::DirectGraph;
+use crate::docs_update::write_docs;
+use crate::implementation::Implementation;
+use crate::keeper_throughput::measure_keeper;
+use crate::machine::Machine;
+use crate::measurement::{Instruments, Plan, measure};
+use crate::options::{Options, USAGE};
+use crate::outbound_meter::OutboundMeter;
+use crate::report::Report;
+use crate::scenario::scenarios;
+
+/// The application user the delegated scenarios act as.
+const APP_USER: &str = "bench-user";
+/// The delegated scopes it signs in with.
+const SCOPES: &[&str] = &["User.Read.All", "Calendars.ReadWrite"];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(error) => {
+            eprintln!("{error}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("benchmark failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The size of a built file, or why it is missing.
+fn built_size(name: &str) -> Result<u64, String> {
+    let path = built_binary(name);
+    std::fs::metadata(&path).map(|metadata| metadata.len()).map_err(|error| {
+        format!(
+            "{}: {error} (build it first: infra/bench.sh runs `cargo build --release -p functions --bin {name}`)",
+            path.display()
+        )
+    })
+}
+
+async fn run(options: &Options) -> Result<(), String> {
+    let plan = Plan {
+        cold_starts: options.cold_starts,
+        warm_invocations: options.warm_invocations,
+    };
+    let python_packages_bytes = python_baseline::installed_size()?;
+    let stack = TestStack::start().await;
+    sign_in(&stack, APP_USER, ADELE.id, SCOPES).await;
+    python_baseline::seed_link(&stack, &stack.link_user(APP_USER, ADELE.id, SCOPES).await).await?;
+    let meter = OutboundMeter::start(
+        stack.simulator().clone(),
+        &stack.function_env().aws_endpoint_url,
+    )
+    .await
+    .map_err(|error| format!("starting the outbound meter: {error}"))?;
+    let direct = DirectGraph::new(&stack, ADELE.id, SCOPES).await?;
+    let instruments = Instruments {
+        meter: &meter,
+        direct: &direct,
+    };
+    let mut function_env = stack.env();
+    function_env.insert("AWS_ENDPOINT_URL".into(), meter.aws_url().to_string());
+
+    let mut comparisons = Vec::new();
+    let mut skipped = Vec::new();
+    for scenario in scenarios(APP_USER, ADELE.id) {
+        if let Err(error) = direct.send(&scenario).await {
+            eprintln!("skipping {}: {error}", scenario.label());
+            skipped.push(format!(
+                "{}: the simulator does not serve its Graph request ({error})",
+                scenario.label()
+            ));
+            continue;
+        }
+        let rust_binary_bytes = built_size(scenario.function)?;
+        let mut measured = Vec::new();
+        for implementation in [Implementation::Rust, Implementation::Python] {
+            eprintln!(
+                "measuring {} as {}...",
+                scenario.label(),
+                implementation.label()
+            );
+            let launch = implementation.launch(&scenario, &function_env, meter.discovery_url());
+            measured.push(measure(&launch, &scenario, plan, &instruments).await?);
+        }
+        let [rust, python] = measured[..] else {
+            unreachable!("two implementations were measured")
+        };
+        comparisons.push(Comparison {
+            scenario,
+            rust,
+            python,
+            rust_binary_bytes,
+            python_packages_bytes,
+        });
+    }
+
+    let keeper = if options.keeper_links == 0 {
+        Err("skipped (--keeper-links 0)".to_string())
+    } else {
+        eprintln!(
+            "measuring the token keeper over {} links...",
+            options.keeper_links
+        );
+        measure_keeper(&stack, &meter, options.keeper_links).await
+    };
+    let budgets = check_budgets(&comparisons, keeper.as_ref().ok());
+    let machine = Machine::describe();
+    let report = Report {
+        machine: &machine,
+        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        command: &options.command,
+        plan,
+        comparisons: &comparisons,
+        skipped: &skipped,
+        keeper: &keeper,
+        budgets: &budgets,
+    };
+    println!("{}", report.full());
+    if options.write_docs {
+        write_docs(&report)?;
+        eprintln!("wrote docs/benchmark.md and the README's benchmark table");
+    }
+    Ok(())
+}

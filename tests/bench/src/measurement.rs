@@ -1,0 +1,163 @@
+//! Measures one implementation of one scenario: cold starts and first invocations in fresh
+//! processes, then warm invocations, each paired with the same Graph request sent directly;
+//! outbound requests by kind; the process's peak memory.
+
+use std::time::{Duration, Instant};
+
+use e2e::function_process::FunctionProcess;
+
+use crate::direct_graph::DirectGraph;
+use crate::distribution::{Distribution, milliseconds};
+use crate::implementation::Launch;
+use crate::outbound_counts::OutboundTally;
+use crate::outbound_meter::OutboundMeter;
+use crate::process_memory::{child_pids, new_child, peak_rss_kib};
+use crate::scenario::Scenario;
+
+/// How long a process may take to poll for its first invocation.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How much to measure.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Fresh processes started, each measured to its first invocation's result.
+    pub cold_starts: usize,
+    /// Invocations of the last of them afterwards.
+    pub warm_invocations: usize,
+}
+
+/// The services a measurement uses.
+pub struct Instruments<'a> {
+    /// Counts outbound requests.
+    pub meter: &'a OutboundMeter,
+    /// Sends the scenario's Graph request directly.
+    pub direct: &'a DirectGraph,
+}
+
+/// What was measured; times in milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Measurement {
+    /// Process start to its first poll for an invocation.
+    pub cold_start: Distribution,
+    /// The first invocation, from queueing the event to its result.
+    pub first_invocation: Distribution,
+    /// Both together, per process.
+    pub cold_start_and_first_invocation: Distribution,
+    /// Requests sent from process start to the first invocation's result.
+    pub cold_outbound: OutboundTally,
+    /// Warm invocations, from queueing the event to its result.
+    pub warm_invocation: Distribution,
+    /// The same Graph request sent directly, right before each warm invocation.
+    pub direct_request: Distribution,
+    /// Each warm invocation minus the direct request before it.
+    pub added_latency: Distribution,
+    /// Requests sent by each warm invocation.
+    pub warm_outbound: OutboundTally,
+    /// Peak resident set size of the process after all its invocations, in KiB.
+    pub peak_rss_kib: u64,
+}
+
+/// A started process and what its start measured.
+struct Started {
+    process: FunctionProcess,
+    pid: u32,
+    cold_start_ms: f64,
+}
+
+/// Measures `launch` running `scenario` as `plan` says. A discarded start comes first, so every
+/// measured start finds the program's files in the page cache.
+pub async fn measure(
+    launch: &Launch,
+    scenario: &Scenario,
+    plan: Plan,
+    instruments: &Instruments<'_>,
+) -> Result<Measurement, String> {
+    let warm_up = start(launch, scenario).await?;
+    invoke(&warm_up.process, scenario).await?;
+    drop(warm_up);
+
+    let mut cold_starts = Vec::new();
+    let mut first_invocations = Vec::new();
+    let mut cold_totals = Vec::new();
+    let mut cold_outbound = OutboundTally::default();
+    let mut last = None;
+    for _ in 0..plan.cold_starts {
+        drop(last.take());
+        instruments.meter.reset().await?;
+        let started = start(launch, scenario).await?;
+        let first = invoke(&started.process, scenario).await?;
+        cold_outbound.record(instruments.meter.read().await?);
+        cold_starts.push(started.cold_start_ms);
+        first_invocations.push(first);
+        cold_totals.push(started.cold_start_ms + first);
+        last = Some(started);
+    }
+    let started = last.ok_or("a plan needs at least one cold start")?;
+
+    let mut warm = Vec::new();
+    let mut direct = Vec::new();
+    let mut added = Vec::new();
+    let mut warm_outbound = OutboundTally::default();
+    for _ in 0..plan.warm_invocations {
+        let direct_ms = instruments.direct.send(scenario).await?;
+        instruments.meter.reset().await?;
+        let warm_ms = invoke(&started.process, scenario).await?;
+        warm_outbound.record(instruments.meter.read().await?);
+        warm.push(warm_ms);
+        direct.push(direct_ms);
+        added.push(warm_ms - direct_ms);
+    }
+    Ok(Measurement {
+        cold_start: Distribution::of(&cold_starts),
+        first_invocation: Distribution::of(&first_invocations),
+        cold_start_and_first_invocation: Distribution::of(&cold_totals),
+        cold_outbound,
+        warm_invocation: Distribution::of(&warm),
+        direct_request: Distribution::of(&direct),
+        added_latency: Distribution::of(&added),
+        warm_outbound,
+        peak_rss_kib: peak_rss_kib(started.pid)?,
+    })
+}
+
+/// Starts the process and waits until it polls for its first invocation.
+async fn start(launch: &Launch, scenario: &Scenario) -> Result<Started, String> {
+    let before = child_pids();
+    let process = FunctionProcess::spawn(&launch.program, &launch.env)
+        .await
+        .map_err(|error| format!("{}: {error}", scenario.label()))?;
+    let pid = new_child(&before)?;
+    let cold_start = process.cold_start(READY_TIMEOUT).await.ok_or_else(|| {
+        format!(
+            "{}: {} did not poll for an invocation within {READY_TIMEOUT:?}; logs:\n{}",
+            scenario.label(),
+            launch.program.display(),
+            process.logs()
+        )
+    })?;
+    Ok(Started {
+        process,
+        pid,
+        cold_start_ms: milliseconds(cold_start),
+    })
+}
+
+/// Invokes the scenario's event and returns how long the result took, in milliseconds; a
+/// result with another status than the Graph request's success is an error.
+async fn invoke(process: &FunctionProcess, scenario: &Scenario) -> Result<f64, String> {
+    let event = scenario.event.clone();
+    let started = Instant::now();
+    let result = process.invoke(event).await;
+    let elapsed = milliseconds(started.elapsed());
+    let result = result
+        .map_err(|error| format!("{}: {error}; logs:\n{}", scenario.label(), process.logs()))?;
+    if result["status"] != scenario.graph.status {
+        return Err(format!(
+            "{}: expected status {}, got {result}; logs:\n{}",
+            scenario.label(),
+            scenario.graph.status,
+            process.logs()
+        ));
+    }
+    Ok(elapsed)
+}

@@ -1,0 +1,273 @@
+//! The benchmark's results as Markdown: the full report (docs/benchmark.md and the terminal) and
+//! the summary table (README).
+
+use std::fmt::Write;
+
+use crate::budgets::BudgetCheck;
+use crate::comparison::Comparison;
+use crate::distribution::Distribution;
+use crate::keeper_throughput::KeeperMeasurement;
+use crate::machine::Machine;
+use crate::measurement::{Measurement, Plan};
+use crate::outbound_counts::{OutboundCounts, OutboundTally};
+use crate::report_format::{count, megabytes, ms, ratio};
+
+/// Everything one run found.
+pub struct Report<'a> {
+    /// Where it ran.
+    pub machine: &'a Machine,
+    /// When it ran (UTC).
+    pub date: String,
+    /// The command that ran it.
+    pub command: &'a str,
+    /// How much was measured.
+    pub plan: Plan,
+    /// The scenarios measured.
+    pub comparisons: &'a [Comparison],
+    /// Why some scenarios were not measured.
+    pub skipped: &'a [String],
+    /// The keeper's throughput, or why it was not measured.
+    pub keeper: &'a Result<KeeperMeasurement, String>,
+    /// DESIGN §6's budgets.
+    pub budgets: &'a [BudgetCheck],
+}
+
+impl Report<'_> {
+    fn context(&self) -> String {
+        format!(
+            "Measured on {} at {} with `{}`: {} cold starts and {} warm invocations per function, \
+             mode and implementation, everything on loopback.",
+            self.machine.summary(),
+            self.date,
+            self.command,
+            self.plan.cold_starts,
+            self.plan.warm_invocations
+        )
+    }
+
+    /// The full report.
+    pub fn full(&self) -> String {
+        let mut text = format!("{}\n\n", self.context());
+        for note in self.skipped {
+            let _ = writeln!(text, "- Skipped: {note}");
+        }
+        if !self.skipped.is_empty() {
+            text.push('\n');
+        }
+        text.push_str("### Budgets (DESIGN §6, the Rust functions)\n\n");
+        text.push_str(
+            "| budget | limit | measured (worst case) | result |\n| --- | --- | --- | --- |\n",
+        );
+        for check in self.budgets {
+            let _ = writeln!(
+                text,
+                "| {} | {} | {} | {} |",
+                check.budget,
+                check.limit,
+                check.measured,
+                if check.met { "PASS" } else { "MISS" }
+            );
+        }
+        for comparison in self.comparisons {
+            text.push('\n');
+            text.push_str(&scenario_table(comparison));
+        }
+        text.push_str("\n### Token keeper\n\n");
+        match self.keeper {
+            Ok(keeper) => text.push_str(&keeper.table()),
+            Err(why) => {
+                let _ = writeln!(text, "Not measured: {why}");
+            }
+        }
+        text
+    }
+
+    /// The summary table.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "{} Each cell: Rust · Python baseline (Python ÷ Rust); times in ms, sizes in MB. \
+             Details, method and the keeper: [docs/benchmark.md](docs/benchmark.md).\n\n",
+            self.context()
+        );
+        text.push_str(
+            "| function (permissions) | cold start p50 | cold start + first invocation p50 | warm invocation p50 | warm invocation p99 | added latency p99 | requests per warm invocation | peak RSS | binary / packages |\n\
+             | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for comparison in self.comparisons {
+            let (rust, python) = (&comparison.rust, &comparison.python);
+            let requests = |measurement: &Measurement| {
+                measurement
+                    .warm_outbound
+                    .per_invocation(OutboundCounts::total)
+            };
+            let _ = writeln!(
+                text,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                comparison.scenario.label(),
+                side_by_side(rust.cold_start.p50, python.cold_start.p50, ms),
+                side_by_side(
+                    rust.cold_start_and_first_invocation.p50,
+                    python.cold_start_and_first_invocation.p50,
+                    ms
+                ),
+                side_by_side(rust.warm_invocation.p50, python.warm_invocation.p50, ms),
+                side_by_side(rust.warm_invocation.p99, python.warm_invocation.p99, ms),
+                side_by_side(rust.added_latency.p99, python.added_latency.p99, ms),
+                side_by_side(requests(rust), requests(python), count),
+                side_by_side(
+                    (rust.peak_rss_kib * 1024) as f64,
+                    (python.peak_rss_kib * 1024) as f64,
+                    |bytes| megabytes(bytes as u64)
+                ),
+                side_by_side(
+                    comparison.rust_binary_bytes as f64,
+                    comparison.python_packages_bytes as f64,
+                    |bytes| megabytes(bytes as u64)
+                ),
+            );
+        }
+        let met = self.budgets.iter().filter(|check| check.met).count();
+        let _ = writeln!(
+            text,
+            "\nBudgets met: {met} of {}{}.",
+            self.budgets.len(),
+            missed(self.budgets)
+        );
+        text
+    }
+}
+
+/// `; missed: a, b` for the budgets not met.
+fn missed(budgets: &[BudgetCheck]) -> String {
+    let missed: Vec<&str> = budgets
+        .iter()
+        .filter(|check| !check.met)
+        .map(|check| check.budget)
+        .collect();
+    if missed.is_empty() {
+        String::new()
+    } else {
+        format!("; missed: {}", missed.join("; "))
+    }
+}
+
+/// `4.80 · 412 (86×)`.
+fn side_by_side(rust: f64, python: f64, format: impl Fn(f64) -> String) -> String {
+    format!(
+        "{} · {} ({})",
+        format(rust),
+        format(python),
+        ratio(python, rust)
+    )
+}
+
+/// `p50 / p99`.
+fn percentiles(distribution: &Distribution) -> String {
+    format!("{} / {}", ms(distribution.p50), ms(distribution.p99))
+}
+
+/// `Graph / token / discovery / Secrets Manager / DynamoDB (+ other)` per invocation.
+fn by_kind(tally: &OutboundTally) -> String {
+    let kinds: [fn(&OutboundCounts) -> usize; 5] = [
+        |c| c.graph,
+        |c| c.token,
+        |c| c.discovery,
+        |c| c.secrets_manager,
+        |c| c.dynamodb,
+    ];
+    let mut text = kinds
+        .iter()
+        .map(|kind| count(tally.per_invocation(kind)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if tally.sum.other > 0 {
+        let _ = write!(
+            text,
+            " (+{} other)",
+            count(tally.per_invocation(|c| c.other))
+        );
+    }
+    text
+}
+
+/// A row of a scenario's table: its name and what it shows of a measurement.
+type Row<T> = (&'static str, fn(&Measurement) -> T);
+
+/// One scenario's table.
+fn scenario_table(comparison: &Comparison) -> String {
+    let (rust, python) = (&comparison.rust, &comparison.python);
+    let mut text = format!(
+        "### {}\n\n| measure | Rust | Python baseline | Python ÷ Rust |\n| --- | ---: | ---: | ---: |\n",
+        comparison.scenario.label()
+    );
+    let distributions: [Row<Distribution>; 6] = [
+        (
+            "cold start (process start → first poll), p50 / p99 ms",
+            |m| m.cold_start,
+        ),
+        ("first invocation, p50 / p99 ms", |m| m.first_invocation),
+        ("cold start + first invocation, p50 / p99 ms", |m| {
+            m.cold_start_and_first_invocation
+        }),
+        ("warm invocation, p50 / p99 ms", |m| m.warm_invocation),
+        ("same Graph request sent directly, p50 / p99 ms", |m| {
+            m.direct_request
+        }),
+        (
+            "added latency (warm − direct, paired), p50 / p99 ms",
+            |m| m.added_latency,
+        ),
+    ];
+    for (name, distribution) in distributions {
+        let (r, p) = (distribution(rust), distribution(python));
+        let _ = writeln!(
+            text,
+            "| {name} | {} | {} | {} / {} |",
+            percentiles(&r),
+            percentiles(&p),
+            ratio(p.p50, r.p50),
+            ratio(p.p99, r.p99)
+        );
+    }
+    let tallies: [Row<OutboundTally>; 2] = [
+        (
+            "requests from process start to first result: Graph / token / discovery / Secrets Manager / DynamoDB",
+            |m| m.cold_outbound,
+        ),
+        (
+            "requests per warm invocation: Graph / token / discovery / Secrets Manager / DynamoDB",
+            |m| m.warm_outbound,
+        ),
+    ];
+    for (name, tally) in tallies {
+        let (r, p) = (tally(rust), tally(python));
+        let _ = writeln!(
+            text,
+            "| {name} | {} | {} | {} |",
+            by_kind(&r),
+            by_kind(&p),
+            ratio(
+                p.per_invocation(OutboundCounts::total),
+                r.per_invocation(OutboundCounts::total)
+            )
+        );
+    }
+    let _ = writeln!(
+        text,
+        "| peak RSS (VmHWM after all invocations), MB | {} | {} | {} |",
+        megabytes(rust.peak_rss_kib * 1024),
+        megabytes(python.peak_rss_kib * 1024),
+        ratio(python.peak_rss_kib as f64, rust.peak_rss_kib as f64)
+    );
+    let _ = writeln!(
+        text,
+        "| binary (Rust) / installed packages (Python), MB | {} | {} | {} |",
+        megabytes(comparison.rust_binary_bytes),
+        megabytes(comparison.python_packages_bytes),
+        ratio(
+            comparison.python_packages_bytes as f64,
+            comparison.rust_binary_bytes as f64
+        )
+    );
+    text
+}

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::runtime_api::{InvokeError, RuntimeApi};
+use crate::secret_scan::find_secret;
 
 /// How long [`FunctionProcess::invoke`] waits for a result.
 pub const DEFAULT_INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,6 +27,7 @@ pub struct FunctionProcess {
     runtime_api: RuntimeApi,
     spawned_at: Instant,
     logs: Arc<Mutex<String>>,
+    answers: Mutex<Vec<String>>,
     exit_status: watch::Receiver<Option<String>>,
     supervisor: JoinHandle<()>,
 }
@@ -89,6 +91,7 @@ impl FunctionProcess {
             runtime_api,
             spawned_at,
             logs,
+            answers: Mutex::new(Vec::new()),
             exit_status,
             supervisor,
         })
@@ -109,7 +112,12 @@ impl FunctionProcess {
         let mut exit_status = self.exit_status.clone();
         tokio::select! {
             biased;
-            result = self.runtime_api.invoke(event, timeout) => result,
+            result = self.runtime_api.invoke(event, timeout) => {
+                if let Ok(answer) = &result {
+                    self.answers.lock().unwrap_or_else(PoisonError::into_inner).push(answer.to_string());
+                }
+                result
+            }
             Ok(status) = exit_status.wait_for(Option::is_some) => {
                 let status = status.clone().expect("waited for an exit status");
                 Err(self.runtime_api.init_error().map_or(InvokeError::Exited(status), InvokeError::Init))
@@ -134,9 +142,24 @@ impl FunctionProcess {
 }
 
 impl Drop for FunctionProcess {
+    /// Kills the process, then checks that nothing it logged or answered holds a token, code or
+    /// secret: every test that runs a function is also a leak test.
     fn drop(&mut self) {
         // Dropping the supervisor's future drops the child, which kills it (kill_on_drop).
         self.supervisor.abort();
+        if std::thread::panicking() {
+            return;
+        }
+        let answers = self
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .join("\n");
+        for (what, text) in [("logs", self.logs()), ("answers", answers)] {
+            if let Some(secret) = find_secret(&text) {
+                panic!("{secret} leaked into the function's {what}:\n{text}");
+            }
+        }
     }
 }
 

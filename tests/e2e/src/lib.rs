@@ -15,6 +15,7 @@ pub mod moto;
 pub mod paths;
 pub mod runtime_api;
 pub mod secret;
+pub mod secret_scan;
 pub mod settings;
 pub mod sign_in;
 pub mod simulator_control;

@@ -1,20 +1,25 @@
 //! The function binaries (package `functions`), built on demand with the running test's profile.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 
 use crate::paths::{built_binary, profile_dir, repo_root};
 
-/// The path of function binary `name` (`functions/src/bin/<name>.rs`). The first call in a
-/// process runs `cargo build -p functions --bins` with the profile of the running executable,
-/// so tests always run the current code, whichever package's tests are running.
+/// The path of function binary `name` (`functions/src/bin/<name>.rs`). The first call for a name
+/// in a process runs `cargo build -p functions --bin <name>` with the profile of the running
+/// executable, so tests always run the current code, and a release run builds only what it runs.
 ///
 /// # Panics
 /// When the build fails or does not produce `name`.
 pub fn function_binary(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    if let Err(error) = BUILT.get_or_init(build_functions) {
+    static BUILT: Mutex<BTreeMap<String, Result<(), String>>> = Mutex::new(BTreeMap::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Err(error) = built
+        .entry(name.to_string())
+        .or_insert_with(|| build_function(name))
+    {
         panic!("{error}");
     }
     let binary = built_binary(name);
@@ -26,7 +31,7 @@ pub fn function_binary(name: &str) -> PathBuf {
     binary
 }
 
-fn build_functions() -> Result<(), String> {
+fn build_function(name: &str) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     // The test process carries the variables cargo sets for it (CARGO_MANIFEST_DIR, CARGO_PKG_*, ...);
@@ -44,7 +49,7 @@ fn build_functions() -> Result<(), String> {
     }
     build
         .current_dir(repo_root())
-        .args(["build", "--quiet", "-p", "functions", "--bins"]);
+        .args(["build", "--quiet", "-p", "functions", "--bin", name]);
     match profile_dir().file_name().and_then(|name| name.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -61,7 +66,7 @@ fn build_functions() -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "`cargo build -p functions --bins` failed: {status}"
+            "`cargo build -p functions --bin {name}` failed: {status}"
         ))
     }
 }

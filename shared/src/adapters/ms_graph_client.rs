@@ -250,3 +250,28 @@ impl GraphApi for MsGraphClient {
         Ok(GraphResponse::json(first.status, Value::Object(merged)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_graphs_own_origin_and_version_are_followed() {
+        let client = MsGraphClient::new(
+            RetryingSender::new(reqwest::Client::new()),
+            Url::parse("https://graph.microsoft.com").unwrap(),
+        );
+        let link = |text: &str| Url::parse(text).unwrap();
+        assert!(client.is_graph_link(&link("https://graph.microsoft.com/v1.0/users?$skiptoken=x")));
+        for foreign in [
+            "https://graph.microsoft.com.evil.example/v1.0/users",
+            "http://graph.microsoft.com/v1.0/users",
+            "https://graph.microsoft.com:8443/v1.0/users",
+            "https://graph.microsoft.com/beta/users",
+            "https://user:pw@graph.microsoft.com/v1.0/users",
+            "https://evil.example/v1.0/users",
+        ] {
+            assert!(!client.is_graph_link(&link(foreign)), "{foreign}");
+        }
+    }
+}

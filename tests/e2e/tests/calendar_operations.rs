@@ -281,8 +281,18 @@ async fn attendees_answer_and_organizers_cancel_and_forward() {
         assert_eq!(answer["status"], 202, "{operation}: {answer}");
     }
     // Application permissions answer for Alex too.
-    let as_app = f.call("events-accept", json!({"userId": ALEX.id, "params": {"eventId": alex_copy}, "body": {"sendResponse": false}})).await;
-    assert_eq!(as_app["status"], 202, "{as_app}");
+    for operation in [
+        "events-tentatively-accept",
+        "events-decline",
+        "events-accept",
+    ] {
+        let as_app = f.call(operation, json!({"userId": ALEX.id, "params": {"eventId": alex_copy}, "body": {"sendResponse": false}})).await;
+        assert_eq!(as_app["status"], 202, "{operation}: {as_app}");
+    }
+    let forwarded_by_app = f
+        .call("events-forward", json!({"userId": ALEX.id, "params": {"eventId": alex_copy}, "body": {"toRecipients": [{"emailAddress": {"address": MEGAN.user_principal_name}}]}}))
+        .await;
+    assert_eq!(forwarded_by_app["status"], 202, "{forwarded_by_app}");
     let own = f
         .call(
             "events-accept",

@@ -3,14 +3,14 @@
 //! an HTTP client that does not follow redirects: every hop is read from a `Location` header, from
 //! `auth-start` through the simulator's `/authorize` to `auth-callback` and on to the app.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
-use e2e::function_binary::function_binary;
-use e2e::function_process::FunctionProcess;
+
+use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::settings::{CALLBACK_URL, FAILURE_URL};
 use e2e::sign_in::{adapters, parsed_settings};
 use e2e::stack::{TEST_REDIRECT_URI, TestStack};
@@ -27,19 +27,6 @@ use shared::domain::token_cipher::{Sealed, TokenCipher};
 const WELCOME_URL: &str = "http://localhost/app/welcome?tab=calendar";
 
 type Item = HashMap<String, AttributeValue>;
-
-async fn spawn(name: &str, env: &BTreeMap<String, String>) -> FunctionProcess {
-    FunctionProcess::spawn(&function_binary(name), env)
-        .await
-        .expect("spawning the function")
-}
-
-async fn call(function: &FunctionProcess, event: Value) -> Value {
-    function
-        .invoke(event)
-        .await
-        .unwrap_or_else(|error| panic!("{error}; logs:\n{}", function.logs()))
-}
 
 /// An API Gateway HTTP API (payload 2.0) event for `method path` on `route`.
 fn api_gateway_event(
@@ -125,10 +112,10 @@ impl SignInFunctions {
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         );
         Self {
-            start: spawn("auth-start", &env).await,
-            callback: spawn("auth-callback", &env).await,
-            status: spawn("auth-status", &env).await,
-            revoke: spawn("auth-revoke", &env).await,
+            start: spawn_function("auth-start", &env).await,
+            callback: spawn_function("auth-callback", &env).await,
+            status: spawn_function("auth-status", &env).await,
+            revoke: spawn_function("auth-revoke", &env).await,
             browser: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -312,8 +299,8 @@ async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
     let mut stack = TestStack::start().await;
     configure(&mut stack, true).await;
     let functions = SignInFunctions::spawn(&stack).await;
-    let get = spawn("users-get", &stack.env()).await;
-    let list = spawn("users-list", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
+    let list = spawn_function("users-list", &stack.env()).await;
 
     // Default mode, JSON answer, the callback URL as return URL.
     stack
@@ -730,7 +717,7 @@ async fn a_repeat_sign_in_replaces_the_tokens() {
     let status = functions.status("alice").await;
     assert_eq!(status["userPrincipalName"], ALEX.user_principal_name);
 
-    let get = spawn("users-get", &stack.env()).await;
+    let get = spawn_function("users-get", &stack.env()).await;
     let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(me["body"]["id"], ALEX.id, "{me}");
 }
@@ -741,7 +728,7 @@ async fn status_reports_health_and_revoke_forgets_the_tokens() {
     let functions = SignInFunctions::spawn(&stack).await;
     let mut env = stack.env();
     env.insert("TOKEN_CACHE_TTL_SECONDS".into(), "0".into());
-    let get = spawn("users-get", &env).await;
+    let get = spawn_function("users-get", &env).await;
 
     let before = functions.status("alice").await;
     assert_eq!(before, json!({"authUserId": "alice", "linked": false}));
@@ -873,4 +860,42 @@ async fn no_code_token_verifier_or_state_reaches_a_location_or_a_log() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn two_sign_ins_racing_for_one_user_leave_one_consistent_link() {
+    let stack = TestStack::start().await;
+    let (first, second) = (
+        SignInFunctions::spawn(&stack).await,
+        SignInFunctions::spawn(&stack).await,
+    );
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let adele_back = first
+        .authorize(&first.start(&[("authUserId", "alice")]).await)
+        .await;
+    stack
+        .simulator()
+        .queue_sign_in(ALEX.id, true)
+        .await
+        .unwrap();
+    let alex_back = second
+        .authorize(&second.start(&[("authUserId", "alice")]).await)
+        .await;
+
+    let (one, two) = tokio::join!(first.arrive(&adele_back), second.arrive(&alex_back));
+    assert_eq!((one.as_str(), two.as_str()), (CALLBACK_URL, CALLBACK_URL));
+
+    let link = link_item(&stack, "alice").await.unwrap();
+    let winner = link["msUserId"].as_s().unwrap().clone();
+    assert!([ADELE.id, ALEX.id].contains(&winner.as_str()), "{winner}");
+    let get = spawn_function("users-get", &stack.env()).await;
+    let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(
+        me["body"]["id"], winner,
+        "the stored tokens belong to the stored account: {me}"
+    );
 }

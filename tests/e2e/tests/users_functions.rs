@@ -77,6 +77,14 @@ async fn both_permission_modes_and_both_event_styles_work() {
             "every page was followed"
         );
     }
+    // $search and $count need `ConsistencyLevel: eventual`, which Graph (and the simulator) require.
+    let searched = call(
+        &list,
+        json!({"query": {"$search": "\"displayName:Adele\"", "$count": true}}),
+    )
+    .await;
+    assert_eq!(searched["status"], 200, "{searched}");
+    assert_eq!(searched["body"]["value"][0]["id"], ADELE.id, "{searched}");
     let one_page = call(&list, json!({"query": {"$top": 1}})).await;
     assert_eq!(one_page["body"]["value"].as_array().unwrap().len(), 1);
     assert!(one_page["body"]["@odata.nextLink"].is_string());

@@ -22,4 +22,5 @@ pub mod simulator_control;
 pub mod stack;
 pub mod stored_links;
 pub mod table;
+pub mod template;
 pub mod unique_name;

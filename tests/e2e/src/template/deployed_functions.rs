@@ -1,0 +1,129 @@
+//! Every function `template.yaml` deploys, as data: the Graph operations of the catalog, the
+//! platform (sign-in) functions, the scheduled token keeper and the operator's `cache-clear`.
+
+use shared::domain::catalog::CATALOG;
+use shared::domain::operation::Method;
+use shared::domain::platform_functions::{PLATFORM_FUNCTIONS, RouteAccess};
+
+use super::permissions::{Access, access_of};
+
+/// The scheduled function that keeps stored refresh tokens alive (docs/keeper.md).
+pub const TOKEN_KEEPER: &str = "token-keeper";
+/// The operator's function that deletes the cached application token (docs/keeper.md).
+pub const CACHE_CLEAR: &str = "cache-clear";
+
+/// Timeout of every function but the keeper, in seconds: under API Gateway's 30-second limit for an
+/// HTTP API integration, so a function answers before the API gives up on it.
+pub const DEFAULT_TIMEOUT_SECONDS: u32 = 29;
+/// Timeout of the token keeper: a normal run takes seconds, the margin absorbs backlogs.
+const KEEPER_TIMEOUT_SECONDS: u32 = 300;
+
+/// A function's HTTP API route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path, with `{name}` path parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: RouteAccess,
+}
+
+impl Route {
+    /// The HTTP API route key, e.g. `GET /users/{userId}`.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.path)
+    }
+}
+
+/// One Lambda function of the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeployedFunction {
+    /// Binary name, and the function name after the stack name (`<stack>-users-get`).
+    pub name: &'static str,
+    /// What it does, for the function's description.
+    pub summary: &'static str,
+    /// Its HTTP API route; `None` for functions invoked only directly or by a schedule.
+    pub route: Option<Route>,
+    /// Timeout in seconds.
+    pub timeout_seconds: u32,
+    /// What it may do with the table and the settings secret.
+    pub access: Access,
+}
+
+impl DeployedFunction {
+    /// The stem of the logical ids of its resources: `users-get` → `UsersGet`.
+    pub fn logical_id(&self) -> String {
+        self.name
+            .split('-')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+fn deployed(
+    name: &'static str,
+    summary: &'static str,
+    route: Option<Route>,
+    timeout_seconds: u32,
+) -> DeployedFunction {
+    DeployedFunction {
+        name,
+        summary,
+        route,
+        timeout_seconds,
+        access: access_of(name).unwrap_or_else(|| {
+            panic!("`{name}` has no entry in tests/e2e/src/template/permissions.rs")
+        }),
+    }
+}
+
+/// Every function, in template order: the catalog's operations, the platform functions, the keeper
+/// and `cache-clear`.
+///
+/// # Panics
+/// When a function has no access entry in [`access_of`].
+pub fn deployed_functions() -> Vec<DeployedFunction> {
+    let operations = CATALOG.iter().map(|op| {
+        let route = Route {
+            method: op.method,
+            path: op.route,
+            access: RouteAccess::Iam,
+        };
+        deployed(op.name, op.summary, Some(route), DEFAULT_TIMEOUT_SECONDS)
+    });
+    let platform = PLATFORM_FUNCTIONS.iter().map(|function| {
+        let route = Route {
+            method: function.method,
+            path: function.route,
+            access: function.access,
+        };
+        deployed(
+            function.name,
+            function.summary,
+            Some(route),
+            DEFAULT_TIMEOUT_SECONDS,
+        )
+    });
+    let unrouted = [
+        deployed(
+            TOKEN_KEEPER,
+            "Refreshes the stored refresh tokens that are due, shard by shard (scheduled)",
+            None,
+            KEEPER_TIMEOUT_SECONDS,
+        ),
+        deployed(
+            CACHE_CLEAR,
+            "Deletes the cached application token (invoked by the operator)",
+            None,
+            DEFAULT_TIMEOUT_SECONDS,
+        ),
+    ];
+    operations.chain(platform).chain(unrouted).collect()
+}

@@ -1,0 +1,182 @@
+//! The Lambda functions: what they share (SAM `Globals`: runtime, architecture, memory, timeout,
+//! environment) and, per function, the function itself, its log group and its own IAM role whose one
+//! policy allows exactly what [`super::permissions`] lists for it.
+
+use serde_yaml_ng::Value;
+
+use super::cfn::{allow, assumed_by, get_att, list, map, policy_document, reference, sub};
+use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
+use super::parameters::{
+    GRAPH_BASE_URL, KEEPER_CONCURRENCY, KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LOG_LEVEL,
+    LOG_RETENTION_DAYS, LOGIN_BASE_URL, SETTINGS_TTL_SECONDS, TOKEN_CACHE_TTL_SECONDS,
+};
+use super::permissions::{GET_SECRET_VALUE, QUERY};
+use super::storage::{SETTINGS_SECRET, TABLE};
+use shared::adapters::dynamo_schema::KEEPER_INDEX;
+
+/// Memory of every function, in MB.
+const MEMORY_MB: u32 = 128;
+
+/// The environment every function runs with: each variable from a resource or a parameter.
+pub fn environment() -> Value {
+    map([
+        ("TABLE_NAME", reference(TABLE)),
+        ("SETTINGS_SECRET_ID", reference(SETTINGS_SECRET)),
+        ("GRAPH_BASE_URL", reference(GRAPH_BASE_URL)),
+        ("LOGIN_BASE_URL", reference(LOGIN_BASE_URL)),
+        ("SETTINGS_TTL_SECONDS", reference(SETTINGS_TTL_SECONDS)),
+        (
+            "TOKEN_CACHE_TTL_SECONDS",
+            reference(TOKEN_CACHE_TTL_SECONDS),
+        ),
+        (
+            "KEEPER_REFRESH_AGE_DAYS",
+            reference(KEEPER_REFRESH_AGE_DAYS),
+        ),
+        ("KEEPER_SHARDS", reference(KEEPER_SHARDS)),
+        ("KEEPER_CONCURRENCY", reference(KEEPER_CONCURRENCY)),
+        ("RUST_LOG", reference(LOG_LEVEL)),
+    ])
+}
+
+/// The `Globals` section: what every function shares. `sam build` builds each function from the
+/// workspace root with `cargo lambda build --release --arm64 --bin <function>`.
+pub fn globals() -> Value {
+    map([(
+        "Function",
+        map([
+            ("CodeUri", ".".into()),
+            ("Handler", "bootstrap".into()),
+            ("Runtime", "provided.al2023".into()),
+            ("Architectures", list(["arm64"])),
+            ("MemorySize", MEMORY_MB.into()),
+            ("Timeout", DEFAULT_TIMEOUT_SECONDS.into()),
+            ("Environment", map([("Variables", environment())])),
+        ]),
+    )])
+}
+
+/// A log group keeping its events `LogRetentionDays` days, named `name` (the name Lambda writes a
+/// function's logs to) or named by CloudFormation. Deleted with the stack: its events expire anyway.
+pub fn log_group(name: Option<Value>) -> Value {
+    let mut properties = Vec::new();
+    properties.extend(name.map(|name| ("LogGroupName", name)));
+    properties.push(("RetentionInDays", reference(LOG_RETENTION_DAYS)));
+    map([
+        ("Type", "AWS::Logs::LogGroup".into()),
+        ("DeletionPolicy", "Delete".into()),
+        ("UpdateReplacePolicy", "Delete".into()),
+        ("Properties", map(properties)),
+    ])
+}
+
+/// The function's name in the stack: `<stack name>-<function>`.
+fn function_name(function: &DeployedFunction) -> String {
+    format!("${{AWS::StackName}}-{}", function.name)
+}
+
+/// Logical id of the function's Lambda function.
+pub fn function_id(function: &DeployedFunction) -> String {
+    format!("{}Function", function.logical_id())
+}
+
+/// Logical id of the function's IAM role.
+pub fn role_id(function: &DeployedFunction) -> String {
+    format!("{}Role", function.logical_id())
+}
+
+/// Logical id of the function's log group.
+pub fn log_group_id(function: &DeployedFunction) -> String {
+    format!("{}Logs", function.logical_id())
+}
+
+/// The statements of the function's one policy: its log group, then its table, index and secret
+/// access.
+fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
+    let mut statements = vec![allow(
+        "WriteOwnLogs",
+        &["logs:CreateLogStream", "logs:PutLogEvents"],
+        vec![get_att(&log_group_id(function), "Arn")],
+    )];
+    let access = function.access;
+    if !access.table_actions.is_empty() {
+        statements.push(allow(
+            "TableItems",
+            access.table_actions,
+            vec![get_att(TABLE, "Arn")],
+        ));
+    }
+    if access.queries_keeper_index {
+        statements.push(allow(
+            "KeeperIndex",
+            &[QUERY],
+            vec![sub(format!("${{{TABLE}.Arn}}/index/{KEEPER_INDEX}"))],
+        ));
+    }
+    if access.reads_settings {
+        statements.push(allow(
+            "ReadSettings",
+            &[GET_SECRET_VALUE],
+            vec![reference(SETTINGS_SECRET)],
+        ));
+    }
+    statements
+}
+
+/// The function's resources: the function, its role and its log group.
+pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
+    let mut properties = vec![
+        ("FunctionName", sub(function_name(function))),
+        ("Description", function.summary.into()),
+        ("Role", get_att(&role_id(function), "Arn")),
+    ];
+    if function.timeout_seconds != DEFAULT_TIMEOUT_SECONDS {
+        properties.push(("Timeout", function.timeout_seconds.into()));
+    }
+    let lambda = map([
+        ("Type", "AWS::Serverless::Function".into()),
+        (
+            "Metadata",
+            map([
+                ("BuildMethod", "rust-cargolambda".into()),
+                ("BuildProperties", map([("Binary", function.name.into())])),
+            ]),
+        ),
+        ("Properties", map(properties)),
+    ]);
+    let role = map([
+        ("Type", "AWS::IAM::Role".into()),
+        (
+            "Properties",
+            map([
+                (
+                    "Description",
+                    format!("Execution role of {} alone", function.name).into(),
+                ),
+                (
+                    "AssumeRolePolicyDocument",
+                    assumed_by("lambda.amazonaws.com", None),
+                ),
+                (
+                    "Policies",
+                    list([map([
+                        ("PolicyName", function.name.into()),
+                        (
+                            "PolicyDocument",
+                            policy_document(policy_statements(function)),
+                        ),
+                    ])]),
+                ),
+            ]),
+        ),
+    ]);
+    let logs = log_group(Some(sub(format!(
+        "/aws/lambda/{}",
+        function_name(function)
+    ))));
+    vec![
+        (function_id(function), lambda),
+        (role_id(function), role),
+        (log_group_id(function), logs),
+    ]
+}

@@ -1,0 +1,80 @@
+//! What each function may do in AWS besides writing its own log group — the one place the template's
+//! IAM policies come from.
+//!
+//! Each entry is derived from the calls the adapters make for that function (`shared/src/adapters`);
+//! condition expressions and `ReturnValues` need no extra action:
+//!
+//! | adapter call | DynamoDB action | made for |
+//! | --- | --- | --- |
+//! | `DynamoTokenStore::get_link`, `get_app_token` (strongly consistent read) | `GetItem` | Graph operations (the caller's link, `userId` resolution, the cached application token), `auth-status`, `token-keeper` (re-reading each due link) |
+//! | `DynamoTokenStore::replace_link_if_version` (conditional on `version`) | `PutItem` | Graph operations and `token-keeper` (a rotated refresh token, or the link marked invalid) |
+//! | `DynamoTokenStore::put_app_token` | `PutItem` | Graph operations (caching an application token) |
+//! | `DynamoTokenStore::put_link` | `PutItem` | `auth-callback` (the new link) |
+//! | `DynamoTokenStore::defer_link` (conditional on `version`) | `UpdateItem` | `token-keeper` (a link whose refresh failed for now) |
+//! | `DynamoTokenStore::delete_link` | `DeleteItem` | `auth-revoke` |
+//! | `DynamoTokenStore::delete_app_token` | `DeleteItem` | `cache-clear` |
+//! | `DynamoSignInStates::put` | `PutItem` | `auth-start` (the pending sign-in) |
+//! | `DynamoSignInStates::take` (conditional delete returning the old item) | `DeleteItem` | `auth-callback` |
+//! | `DynamoDueLinks::due_page` | `Query` on the `keeper-due` index only | `token-keeper` |
+//!
+//! `SecretsManagerSettings` (`GetSecretValue` on the settings secret) is read by every function that
+//! needs the app registration or the encryption keys: all but `auth-status` and `auth-revoke`, which
+//! only read or delete a link.
+
+use shared::domain::catalog;
+
+use super::deployed_functions::{CACHE_CLEAR, TOKEN_KEEPER};
+
+/// `dynamodb:GetItem`.
+pub const GET_ITEM: &str = "dynamodb:GetItem";
+/// `dynamodb:PutItem`.
+pub const PUT_ITEM: &str = "dynamodb:PutItem";
+/// `dynamodb:UpdateItem`.
+pub const UPDATE_ITEM: &str = "dynamodb:UpdateItem";
+/// `dynamodb:DeleteItem`.
+pub const DELETE_ITEM: &str = "dynamodb:DeleteItem";
+/// `dynamodb:Query`, allowed on the keeper index only.
+pub const QUERY: &str = "dynamodb:Query";
+/// `secretsmanager:GetSecretValue`, allowed on the settings secret only.
+pub const GET_SECRET_VALUE: &str = "secretsmanager:GetSecretValue";
+
+/// A function's access to the table, its keeper index and the settings secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// Item actions on the table.
+    pub table_actions: &'static [&'static str],
+    /// Whether it queries the keeper index.
+    pub queries_keeper_index: bool,
+    /// Whether it reads the settings secret.
+    pub reads_settings: bool,
+}
+
+/// Every Graph operation: reads links and cached application tokens, writes rotated refresh tokens,
+/// invalid links and new application tokens.
+const GRAPH_OPERATION: Access = Access {
+    table_actions: &[GET_ITEM, PUT_ITEM],
+    queries_keeper_index: false,
+    reads_settings: true,
+};
+
+/// The access of function `name`; `None` for a name no function has.
+pub fn access_of(name: &str) -> Option<Access> {
+    if catalog::find(name).is_some() {
+        return Some(GRAPH_OPERATION);
+    }
+    let (table_actions, queries_keeper_index, reads_settings): (&'static [&'static str], _, _) =
+        match name {
+            "auth-start" => (&[PUT_ITEM], false, true),
+            "auth-callback" => (&[PUT_ITEM, DELETE_ITEM], false, true),
+            "auth-status" => (&[GET_ITEM], false, false),
+            "auth-revoke" => (&[DELETE_ITEM], false, false),
+            TOKEN_KEEPER => (&[GET_ITEM, PUT_ITEM, UPDATE_ITEM], true, true),
+            CACHE_CLEAR => (&[DELETE_ITEM], false, true),
+            _ => return None,
+        };
+    Some(Access {
+        table_actions,
+        queries_keeper_index,
+        reads_settings,
+    })
+}

@@ -1,0 +1,164 @@
+//! Writes a template value as block YAML that reads the same under YAML 1.1 and 1.2.
+//!
+//! CloudFormation and cfn-lint read templates as YAML 1.1, where plain `OFF`, `yes` or `2010-09-09`
+//! are a boolean or a date, while YAML 1.2 writers (serde_yaml_ng) leave them unquoted. Here a string
+//! is written plain only when it starts with a letter, holds nothing but letters, digits and a few
+//! punctuation marks, and is none of YAML 1.1's boolean or null words; every other string is quoted.
+
+use std::fmt::Write;
+
+use serde_yaml_ng::Value;
+
+/// Words YAML 1.1 reads as booleans or null when unquoted (compared case-insensitively).
+const YAML_1_1_WORDS: [&str; 11] = [
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+];
+
+/// Indentation per nesting level.
+const INDENT: usize = 2;
+
+fn is_plain(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || " _-.:/()".contains(c))
+        && !text.ends_with([' ', ':'])
+        && !text.contains(": ")
+        && !YAML_1_1_WORDS.contains(&text.to_ascii_lowercase().as_str())
+}
+
+/// A string scalar: plain when safe, else single-quoted, or double-quoted (JSON escapes, which YAML
+/// shares) when it holds control characters.
+fn string_scalar(text: &str) -> String {
+    if is_plain(text) {
+        text.to_string()
+    } else if text.chars().any(char::is_control) {
+        serde_json::Value::String(text.to_string()).to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+}
+
+/// A scalar, or `None` for a non-empty mapping or sequence (written as a block).
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => Some("null".into()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::String(text) => Some(string_scalar(text)),
+        Value::Sequence(items) if items.is_empty() => Some("[]".into()),
+        Value::Mapping(entries) if entries.is_empty() => Some("{}".into()),
+        Value::Sequence(_) | Value::Mapping(_) => None,
+        Value::Tagged(tagged) => panic!(
+            "tagged YAML values ({}) are not used in templates: write intrinsic functions in long form",
+            tagged.tag
+        ),
+    }
+}
+
+/// Writes the block of non-empty mapping or sequence `value` at `indent`; `first_line_taken` means
+/// the first line continues a `- ` already written.
+fn write_block(out: &mut String, value: &Value, indent: usize, first_line_taken: bool) {
+    let mut pad = if first_line_taken {
+        String::new()
+    } else {
+        " ".repeat(indent)
+    };
+    match value {
+        Value::Mapping(entries) => {
+            for (key, entry) in entries {
+                let key = scalar(key).expect("template keys are strings");
+                match scalar(entry) {
+                    Some(text) => writeln!(out, "{pad}{key}: {text}"),
+                    None => {
+                        writeln!(out, "{pad}{key}:").expect("writing to a String");
+                        write_block(out, entry, indent + INDENT, false);
+                        Ok(())
+                    }
+                }
+                .expect("writing to a String");
+                pad = " ".repeat(indent);
+            }
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                match scalar(item) {
+                    Some(text) => writeln!(out, "{pad}- {text}").expect("writing to a String"),
+                    None if matches!(item, Value::Mapping(_)) => {
+                        write!(out, "{pad}- ").expect("writing to a String");
+                        write_block(out, item, indent + INDENT, true);
+                    }
+                    None => {
+                        writeln!(out, "{pad}-").expect("writing to a String");
+                        write_block(out, item, indent + INDENT, false);
+                    }
+                }
+                pad = " ".repeat(indent);
+            }
+        }
+        _ => unreachable!("write_block is called with non-empty mappings and sequences only"),
+    }
+}
+
+/// `value` as YAML text.
+///
+/// # Panics
+/// When `value` holds a tagged value or a non-string key, which templates never do.
+pub fn to_yaml(value: &Value) -> String {
+    match scalar(value) {
+        Some(text) => format!("{text}\n"),
+        None => {
+            let mut out = String::new();
+            write_block(&mut out, value, 0, false);
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::cfn::{list, map};
+
+    #[test]
+    fn quotes_what_yaml_1_1_would_read_as_something_else() {
+        let value = map([
+            ("Mode", "OFF".into()),
+            ("Version", "2010-09-09".into()),
+            ("Count", "32".into()),
+            ("Number", 32.into()),
+            ("Sentence", "Shards: see DEPLOY.md".into()),
+            ("Quote", "it's".into()),
+            ("Plain", "AWS::Serverless-2016-10-31".into()),
+            ("Empty", "".into()),
+        ]);
+        assert_eq!(
+            to_yaml(&value),
+            "Mode: 'OFF'\nVersion: '2010-09-09'\nCount: '32'\nNumber: 32\n\
+             Sentence: 'Shards: see DEPLOY.md'\nQuote: 'it''s'\n\
+             Plain: AWS::Serverless-2016-10-31\nEmpty: ''\n"
+        );
+    }
+
+    #[test]
+    fn nests_mappings_and_sequences_and_reads_back_the_same() {
+        let value = map([
+            (
+                "Statement",
+                list([
+                    map([("Effect", "Allow".into()), ("Action", list(["a", "b"]))]),
+                    list(["nested"]),
+                    "line\nbreak".into(),
+                ]),
+            ),
+            ("Empty", list(Vec::<Value>::new())),
+        ]);
+        let text = to_yaml(&value);
+        assert_eq!(
+            text,
+            "Statement:\n  - Effect: Allow\n    Action:\n      - a\n      - b\n  -\n    - nested\n  - \"line\\nbreak\"\nEmpty: []\n"
+        );
+        assert_eq!(serde_yaml_ng::from_str::<Value>(&text).unwrap(), value);
+    }
+}

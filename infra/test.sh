@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check and test, from a fresh checkout: the pinned Python tools (.venv), formatting,
-# clippy, and all unit, integration and end-to-end tests of the workspace.
+# clippy, cfn-lint on template.yaml, and all unit, integration and end-to-end tests of the workspace.
 #
 # Usage: infra/test.sh
 set -euo pipefail
@@ -13,6 +13,9 @@ source infra/venv.sh
 ensure_venv "$ROOT"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# template.yaml against the CloudFormation and SAM schemas (tests/template.rs keeps it in step
+# with the catalog).
+.venv/bin/cfn-lint template.yaml
 # The function binaries as the tests run them (tests build them on demand too, but doing it here
 # keeps that a no-op and the build output visible).
 cargo build -p functions --bins

@@ -1,5 +1,5 @@
 # Sourced by the infra scripts: the repository's Python environment (.venv) with the pinned
-# tools of infra/requirements.txt (moto server, cargo-lambda).
+# tools of infra/requirements.txt (moto server, cargo-lambda, cfn-lint, zig).
 
 # ensure_venv ROOT: creates ROOT/.venv with Python 3.11 when missing, and installs
 # infra/requirements.txt whenever it differs from what was last installed.

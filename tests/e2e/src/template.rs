@@ -4,6 +4,7 @@
 //! stale. How to deploy it: infra/DEPLOY.md.
 
 pub mod cfn;
+pub mod committed;
 pub mod deployed_functions;
 pub mod functions;
 pub mod http_api;

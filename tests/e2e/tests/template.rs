@@ -6,9 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use e2e::paths::repo_root;
+use e2e::template::committed::{
+    allowed_by, committed_template, functions_by_binary, get_att_target, of_type, resources,
+    role_of,
+};
 use e2e::template::storage::SETTINGS_PLACEHOLDER;
 use e2e::template::{template_path, template_yaml};
-use serde_yaml_ng::{Mapping, Value};
+use serde_yaml_ng::Value;
 use shared::adapters::dynamo_schema::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
@@ -19,53 +23,9 @@ use shared::domain::settings::Settings;
 use shared::entry::config::Config;
 use shared::entry::keeper_event::keeper_shards;
 
-/// `template.yaml` as committed, parsed.
-fn committed() -> Value {
-    let text = std::fs::read_to_string(template_path()).expect("template.yaml exists");
-    serde_yaml_ng::from_str(&text).expect("template.yaml is YAML")
-}
-
-fn resources(template: &Value) -> &Mapping {
-    template["Resources"]
-        .as_mapping()
-        .expect("Resources is a mapping")
-}
-
-/// The resources of CloudFormation type `kind`, by logical id.
-fn of_type<'a>(template: &'a Value, kind: &str) -> BTreeMap<&'a str, &'a Value> {
-    resources(template)
-        .iter()
-        .filter(|(_, resource)| resource["Type"] == kind)
-        .map(|(id, resource)| (id.as_str().expect("logical ids are strings"), resource))
-        .collect()
-}
-
-/// The resource `Fn::GetAtt: [resource, attribute]` points at, checking the attribute.
-fn get_att_target<'a>(value: &'a Value, attribute: &str) -> &'a str {
-    let target = value["Fn::GetAtt"]
-        .as_sequence()
-        .unwrap_or_else(|| panic!("not a GetAtt: {value:?}"));
-    assert_eq!(target[1], attribute, "{value:?}");
-    target[0].as_str().expect("a logical id")
-}
-
 /// `{"Ref": name}`.
 fn reference(name: &str) -> Value {
     serde_yaml_ng::from_str(&format!("Ref: {name}")).unwrap()
-}
-
-/// Every function resource, by its binary name.
-fn functions_by_binary(template: &Value) -> BTreeMap<String, (&str, &Value)> {
-    of_type(template, "AWS::Serverless::Function")
-        .into_iter()
-        .map(|(id, function)| {
-            assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda");
-            let binary = function["Metadata"]["BuildProperties"]["Binary"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{id} names its binary"));
-            (binary.to_string(), (id, function))
-        })
-        .collect()
 }
 
 /// The function binary behind each route, by route key.
@@ -116,7 +76,7 @@ fn template_yaml_is_what_the_generator_makes() {
 
 #[test]
 fn every_binary_is_one_arm64_function_and_nothing_else_is() {
-    let template = committed();
+    let template = committed_template();
     let functions = functions_by_binary(&template);
     let deployed: BTreeSet<String> = functions.keys().cloned().collect();
     assert_eq!(deployed, function_binaries());
@@ -152,7 +112,7 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
 
 #[test]
 fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
-    let template = committed();
+    let template = committed_template();
     let routes = routes_by_key(&template);
     let mut expected: BTreeMap<String, String> = CATALOG
         .iter()
@@ -200,7 +160,7 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
 
 #[test]
 fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_authorizer() {
-    let template = committed();
+    let template = committed_template();
     let iam_or_jwt: Value =
         serde_yaml_ng::from_str("Fn::If: [JwtAuthorizerEnabled, JWT, AWS_IAM]").unwrap();
     let jwt_authorizer: Value = serde_yaml_ng::from_str(
@@ -246,44 +206,6 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
         serde_yaml_ng::from_str::<Value>("Fn::Not: [{Fn::Equals: [{Ref: JwtIssuer}, '']}]")
             .unwrap()
     );
-}
-
-/// A policy resource as text: `Table.Arn`, `Ref SettingsSecret`, `${Table.Arn}/index/keeper-due`.
-fn resource_text(resource: &Value) -> String {
-    if let Some(target) = resource.get("Fn::GetAtt") {
-        format!(
-            "{}.{}",
-            target[0].as_str().unwrap(),
-            target[1].as_str().unwrap()
-        )
-    } else if let Some(name) = resource.get("Ref") {
-        format!("Ref {}", name.as_str().unwrap())
-    } else {
-        resource["Fn::Sub"].as_str().unwrap().to_string()
-    }
-}
-
-/// Every (action, resource) the role's one policy allows.
-fn allowed(role: &Value) -> BTreeSet<(String, String)> {
-    let policies = role["Properties"]["Policies"].as_sequence().unwrap();
-    assert_eq!(policies.len(), 1, "one policy per role");
-    assert!(role["Properties"].get("ManagedPolicyArns").is_none());
-    let mut allowed = BTreeSet::new();
-    for statement in policies[0]["PolicyDocument"]["Statement"]
-        .as_sequence()
-        .unwrap()
-    {
-        assert_eq!(statement["Effect"], "Allow");
-        for action in statement["Action"].as_sequence().unwrap() {
-            let action = action.as_str().unwrap();
-            assert!(!action.contains('*'), "no wildcard actions: {action}");
-            for resource in statement["Resource"].as_sequence().unwrap() {
-                assert_ne!(resource, "*", "no wildcard resources");
-                allowed.insert((action.to_string(), resource_text(resource)));
-            }
-        }
-    }
-    allowed
 }
 
 /// What function `binary` must be allowed, besides writing its own logs: the adapters' calls it makes
@@ -332,20 +254,20 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
 
 #[test]
 fn each_function_has_its_own_role_allowing_only_what_it_calls() {
-    let template = committed();
+    let template = committed_template();
     let roles = of_type(&template, "AWS::IAM::Role");
     let log_groups = of_type(&template, "AWS::Logs::LogGroup");
     let mut roles_used = BTreeSet::new();
     for (binary, (id, function)) in functions_by_binary(&template) {
         let role_id = get_att_target(&function["Properties"]["Role"], "Arn");
         assert!(roles_used.insert(role_id), "{id} shares role {role_id}");
-        let role = &roles[role_id];
+        let role = role_of(&template, function);
         assert_eq!(
             role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
             "lambda.amazonaws.com"
         );
 
-        let mut allowed = allowed(role);
+        let mut allowed = allowed_by(role);
         let logs: Vec<_> = allowed
             .iter()
             .filter(|(action, _)| action.starts_with("logs:"))
@@ -379,7 +301,7 @@ fn each_function_has_its_own_role_allowing_only_what_it_calls() {
         assert_eq!(allowed, expected, "{binary}");
     }
 
-    let scheduler = allowed(roles["KeeperSchedulerRole"]);
+    let scheduler = allowed_by(roles["KeeperSchedulerRole"]);
     let keeper_id = functions_by_binary(&template)["token-keeper"].0.to_string();
     assert_eq!(
         scheduler,
@@ -397,7 +319,7 @@ fn each_function_has_its_own_role_allowing_only_what_it_calls() {
 
 #[test]
 fn the_table_has_the_layout_the_adapters_use() {
-    let template = committed();
+    let template = committed_template();
     let table = &of_type(&template, "AWS::DynamoDB::Table")["Table"];
     assert_eq!(table["DeletionPolicy"], "Retain");
     let properties = &table["Properties"];
@@ -426,7 +348,7 @@ fn the_table_has_the_layout_the_adapters_use() {
 
 #[test]
 fn the_settings_secret_starts_as_a_placeholder_the_functions_refuse() {
-    let template = committed();
+    let template = committed_template();
     let secret = &of_type(&template, "AWS::SecretsManager::Secret")["SettingsSecret"];
     assert_eq!(secret["DeletionPolicy"], "Retain");
     assert_eq!(secret["Properties"]["SecretString"], SETTINGS_PLACEHOLDER);
@@ -452,7 +374,7 @@ fn resolve_conditions(value: &Value, holding: &BTreeSet<String>) -> Value {
 
 #[test]
 fn keeper_schedules_cover_every_shard_once_for_every_shard_count() {
-    let template = committed();
+    let template = committed_template();
     let keeper_id = functions_by_binary(&template)["token-keeper"].0.to_string();
     let schedules = of_type(&template, "AWS::Scheduler::Schedule");
     assert!(!schedules.is_empty());
@@ -504,7 +426,7 @@ fn keeper_schedules_cover_every_shard_once_for_every_shard_count() {
 
 #[test]
 fn the_environment_at_default_parameters_is_the_functions_default_configuration() {
-    let template = committed();
+    let template = committed_template();
     let parameters = &template["Parameters"];
     let variables = template["Globals"]["Function"]["Environment"]["Variables"]
         .as_mapping()

@@ -1,0 +1,192 @@
+//! The IAM policies of `template.yaml` against what the functions really call. Each function runs
+//! through its paths (the real binaries, against moto behind a proxy recording every AWS operation);
+//! every operation must be an action its role allows, and every action its role allows must be
+//! used by one of those paths — so no function lacks a permission it needs, and none has one it
+//! does not use.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use e2e::counting_proxy::CountingProxy;
+use e2e::demo_directory::{ADELE, ALEX};
+use e2e::function_process::spawn_function;
+use e2e::link_seeding::{LinkBatch, seed_links};
+use e2e::settings::CALLBACK_URL;
+use e2e::sign_in::sign_in;
+use e2e::stack::TestStack;
+use e2e::stored_links::expire_stored_access_token;
+use e2e::template::committed::{allowed_by, committed_template, functions_by_binary, role_of};
+use serde_json::{Value, json};
+use shared::domain::keeper_schedule::KeeperSchedule;
+
+const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
+
+/// The actions `function`'s role allows in template.yaml, besides writing its own logs.
+fn allowed_actions(function: &str) -> BTreeSet<String> {
+    let template = committed_template();
+    let (_, resource) = functions_by_binary(&template)[function];
+    allowed_by(role_of(&template, resource))
+        .into_iter()
+        .map(|(action, _)| action)
+        .filter(|action| !action.starts_with("logs:"))
+        .collect()
+}
+
+/// The IAM action of an AWS operation as the proxy saw it (its `X-Amz-Target`):
+/// `DynamoDB_20120810.GetItem` → `dynamodb:GetItem`, `secretsmanager.GetSecretValue` →
+/// `secretsmanager:GetSecretValue`.
+fn iam_action(operation: &str) -> String {
+    let (service, name) = operation
+        .split_once('.')
+        .unwrap_or_else(|| panic!("an operation without a target: {operation}"));
+    let service = match service {
+        "DynamoDB_20120810" => "dynamodb",
+        "secretsmanager" => "secretsmanager",
+        other => panic!("a call to an unexpected service: {other}"),
+    };
+    format!("{service}:{name}")
+}
+
+/// The AWS calls the functions of one test make, recorded per function.
+struct Recorder {
+    stack: TestStack,
+    aws: CountingProxy,
+    used: BTreeMap<&'static str, BTreeSet<String>>,
+}
+
+impl Recorder {
+    async fn start() -> Self {
+        let stack = TestStack::start().await;
+        let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
+        Self {
+            stack,
+            aws,
+            used: BTreeMap::new(),
+        }
+    }
+
+    /// Invokes a fresh `function` with `event`, through the proxy; returns its answer.
+    async fn invoke(&mut self, function: &'static str, event: Value) -> Value {
+        let mut env = self.stack.env();
+        env.insert("AWS_ENDPOINT_URL".into(), self.aws.url().to_string());
+        let process = spawn_function(function, &env).await;
+        self.aws.reset();
+        let answer = process
+            .invoke_within(event, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|error| panic!("{function}: {error}; logs:\n{}", process.logs()));
+        self.used.entry(function).or_default().extend(
+            self.aws
+                .counts()
+                .keys()
+                .map(|operation| iam_action(operation)),
+        );
+        answer
+    }
+
+    /// Checks that each function used exactly the actions its role allows.
+    fn assert_exactly_allowed(&self) {
+        for (function, used) in &self.used {
+            assert_eq!(
+                used,
+                &allowed_actions(function),
+                "{function}: the actions used (left) and those allowed (right)"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_graph_operation_uses_exactly_what_its_role_allows() {
+    let mut recorder = Recorder::start().await;
+    sign_in(&recorder.stack, "alice", ADELE.id, READ_ALL).await;
+    // Delegated, with an expired access token: the link is read and the rotated token written.
+    expire_stored_access_token(&recorder.stack, "alice").await;
+    let me = recorder
+        .invoke("users-get", json!({"userId": "me", "authUserId": "alice"}))
+        .await;
+    assert_eq!(me["status"], 200, "{me}");
+    // Application permissions in a fresh container: the cached token is looked for, then stored.
+    let app = recorder
+        .invoke("users-get", json!({"userId": ALEX.id}))
+        .await;
+    assert_eq!(app["status"], 200, "{app}");
+    recorder.assert_exactly_allowed();
+}
+
+#[tokio::test]
+async fn the_sign_in_functions_use_exactly_what_their_roles_allow() {
+    let mut recorder = Recorder::start().await;
+    recorder
+        .stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let started = recorder
+        .invoke("auth-start", json!({"authUserId": "carol"}))
+        .await;
+    let authorize_url = started["body"]["authorizeUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{started}"));
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let microsoft = browser.get(authorize_url).send().await.unwrap();
+    let back = reqwest::Url::parse(microsoft.headers()["location"].to_str().unwrap()).unwrap();
+    let query: BTreeMap<String, String> = back.query_pairs().into_owned().collect();
+    let landed = recorder
+        .invoke("auth-callback", json!({"query": query}))
+        .await;
+    assert_eq!(landed["headers"]["location"], CALLBACK_URL, "{landed}");
+
+    let status = recorder
+        .invoke("auth-status", json!({"authUserId": "carol"}))
+        .await;
+    assert_eq!(status["body"]["linked"], true, "{status}");
+    let revoked = recorder
+        .invoke("auth-revoke", json!({"authUserId": "carol"}))
+        .await;
+    assert_eq!(revoked["status"], 204, "{revoked}");
+    recorder.assert_exactly_allowed();
+}
+
+#[tokio::test]
+async fn the_keeper_and_cache_clear_use_exactly_what_their_roles_allow() {
+    let mut recorder = Recorder::start().await;
+    let schedule = KeeperSchedule::default();
+    let all_shards: Vec<u32> = (0..schedule.shards).collect();
+    let due = |prefix| LinkBatch {
+        prefix,
+        count: 1,
+        ms_user_id: ADELE.id,
+        scopes: READ_ALL,
+        days_ago: 20,
+    };
+    // A due link refreshed: the index queried, the link re-read and its rotated token written.
+    seed_links(&recorder.stack, schedule, &due("refreshed")).await;
+    let refreshed = recorder
+        .invoke("token-keeper", json!({ "shards": all_shards }))
+        .await;
+    assert_eq!(refreshed["refreshed"], 1, "{refreshed}");
+    // A due link while Microsoft is down: deferred, only its due time moved.
+    seed_links(&recorder.stack, schedule, &due("deferred")).await;
+    recorder
+        .stack
+        .simulator()
+        .add_fault(
+            &json!({"method": "POST", "path": "/common/oauth2/v2.0/token", "count": 1000,
+            "fault": {"kind": "status", "status": 503}}),
+        )
+        .await
+        .unwrap();
+    let deferred = recorder
+        .invoke("token-keeper", json!({ "shards": all_shards }))
+        .await;
+    assert_eq!(deferred["deferred"], 1, "{deferred}");
+
+    let cleared = recorder.invoke("cache-clear", json!({})).await;
+    assert_eq!(cleared["status"], 200, "{cleared}");
+    recorder.assert_exactly_allowed();
+}

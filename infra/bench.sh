@@ -5,7 +5,7 @@
 # Prints the report, writes it into docs/benchmark.md and its summary table into README.md.
 #
 # Usage: infra/bench.sh [--cold-starts N] [--warm-invocations N] [--keeper-links N]
-#        (defaults 20, 500 and 10000; --keeper-links 0 skips the keeper)
+#        (defaults 100, 500 and 10000; --keeper-links 0 skips the keeper)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -72,8 +72,8 @@ impl DirectGraph {
                 format!("{}{}", self.graph_base_url, graph.path),
             )
             .bearer_auth(token.expose());
-        if let Some(body) = &graph.body {
-            request = request.json(body);
+        if let Some(body) = graph.next_body() {
+            request = request.json(&body);
         }
         let started = Instant::now();
         let response = request

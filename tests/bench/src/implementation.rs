@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use e2e::paths::built_binary;
+use e2e::paths::{built_binary, profile_dir};
 
 use crate::python_baseline;
 use crate::scenario::Scenario;
@@ -17,12 +17,16 @@ pub enum Implementation {
     Python,
 }
 
-/// A program and the exact environment to start it with.
+/// A program, the function it serves, the exact environment to start it with, and its log.
 pub struct Launch {
     /// The executable.
     pub program: PathBuf,
-    /// Its environment (the Lambda service's variables are added by the runner).
+    /// The Lambda function's name.
+    pub function_name: &'static str,
+    /// Its environment (the Lambda service's variables are added when it starts).
     pub env: BTreeMap<String, String>,
+    /// Where its output goes: `target/<profile>/bench-logs/<function>-<implementation>.log`.
+    pub log: PathBuf,
 }
 
 impl Implementation {
@@ -34,6 +38,14 @@ impl Implementation {
         }
     }
 
+    /// Its short name in file names.
+    fn slug(self) -> &'static str {
+        match self {
+            Implementation::Rust => "rust",
+            Implementation::Python => "python",
+        }
+    }
+
     /// How to start `scenario`'s function: `function_env` is the functions' environment (table,
     /// secret, simulator, AWS endpoint), `discovery_url` the OpenID discovery stand-in.
     pub fn launch(
@@ -42,22 +54,28 @@ impl Implementation {
         function_env: &BTreeMap<String, String>,
         discovery_url: &str,
     ) -> Launch {
-        match self {
-            Implementation::Rust => Launch {
-                program: built_binary(scenario.function),
-                env: function_env.clone(),
-            },
+        let log = profile_dir().join("bench-logs").join(format!(
+            "{}-{}-{}.log",
+            scenario.function,
+            scenario.mode.label(),
+            self.slug()
+        ));
+        let (program, env) = match self {
+            Implementation::Rust => (built_binary(scenario.function), function_env.clone()),
             Implementation::Python => {
                 let mut env = function_env.clone();
                 env.extend(python_baseline::handler_env(
                     scenario.handler,
                     discovery_url,
                 ));
-                Launch {
-                    program: python_baseline::bootstrap(),
-                    env,
-                }
+                (python_baseline::bootstrap(), env)
             }
+        };
+        Launch {
+            program,
+            function_name: scenario.function,
+            env,
+            log,
         }
     }
 }

@@ -6,15 +6,15 @@ use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use e2e::demo_directory::ADELE;
-use e2e::function_process::FunctionProcess;
 use e2e::link_seeding::{LinkBatch, seed_links};
-use e2e::paths::built_binary;
+use e2e::paths::{built_binary, profile_dir};
 use e2e::stack::TestStack;
 use serde_json::{Value, json};
 use shared::domain::keeper_schedule::KeeperSchedule;
 
 use crate::budgets::BudgetCheck;
 use crate::distribution::milliseconds;
+use crate::lambda_process::LambdaProcess;
 use crate::outbound_counts::OutboundCounts;
 use crate::outbound_meter::OutboundMeter;
 use crate::report_format::count;
@@ -93,12 +93,12 @@ pub async fn measure_keeper(
     let mut env = stack.env();
     env.insert("AWS_ENDPOINT_URL".into(), meter.aws_url().to_string());
     env.insert("KEEPER_CONCURRENCY".into(), CONCURRENCY.to_string());
-    let keeper = FunctionProcess::spawn(&program, &env)
-        .await
-        .map_err(|error| format!("starting token-keeper: {error}"))?;
+    let log = profile_dir().join("bench-logs").join("token-keeper.log");
+    let _ = std::fs::remove_file(&log);
+    let mut keeper = LambdaProcess::spawn(&program, "token-keeper", &env, &log).await?;
     let shards: Vec<u32> = (0..schedule.shards).collect();
-    let all_due = run_until_drained(&keeper, &shards, meter).await?;
-    let none_due = run_until_drained(&keeper, &shards, meter).await?;
+    let all_due = run_until_drained(&mut keeper, &shards, meter).await?;
+    let none_due = run_until_drained(&mut keeper, &shards, meter).await?;
     Ok(KeeperMeasurement {
         links,
         shards: schedule.shards,
@@ -110,7 +110,7 @@ pub async fn measure_keeper(
 
 /// Invokes the keeper over `shards` until a run reports them drained.
 async fn run_until_drained(
-    keeper: &FunctionProcess,
+    keeper: &mut LambdaProcess,
     shards: &[u32],
     meter: &OutboundMeter,
 ) -> Result<KeeperRun, String> {
@@ -121,7 +121,7 @@ async fn run_until_drained(
         let summary = keeper
             .invoke_within(json!({ "shards": shards }), RUN_BUDGET)
             .await
-            .map_err(|error| format!("token-keeper: {error}; logs:\n{}", keeper.logs()))?;
+            .map_err(|error| format!("token-keeper: {error}"))?;
         invocations += 1;
         let number = |field: &str| summary[field].as_u64().unwrap_or_default();
         due += number("due");

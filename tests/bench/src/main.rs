@@ -13,6 +13,7 @@ mod docs_update;
 mod generated_block;
 mod implementation;
 mod keeper_throughput;
+mod lambda_process;
 mod machine;
 mod measurement;
 mod oidc_discovery;
@@ -50,7 +51,9 @@ const APP_USER: &str = "bench-user";
 /// The delegated scopes it signs in with.
 const SCOPES: &[&str] = &["User.Read.All", "Calendars.ReadWrite"];
 
-#[tokio::main]
+// One thread: the simulator, moto's proxy and the Runtime API answer one request at a time, and
+// no work hops between threads while a request is timed.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let options = match Options::parse(std::env::args().skip(1)) {
         Ok(options) => options,

@@ -2,20 +2,15 @@
 //! processes, then warm invocations, each paired with the same Graph request sent directly;
 //! outbound requests by kind; the process's peak memory.
 
-use std::time::{Duration, Instant};
-
-use e2e::function_process::FunctionProcess;
+use std::time::Instant;
 
 use crate::direct_graph::DirectGraph;
 use crate::distribution::{Distribution, milliseconds};
 use crate::implementation::Launch;
+use crate::lambda_process::LambdaProcess;
 use crate::outbound_counts::OutboundTally;
 use crate::outbound_meter::OutboundMeter;
-use crate::process_memory::{child_pids, new_child, peak_rss_kib};
 use crate::scenario::Scenario;
-
-/// How long a process may take to poll for its first invocation.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How much to measure.
 #[derive(Clone, Copy, Debug)]
@@ -57,13 +52,6 @@ pub struct Measurement {
     pub peak_rss_kib: u64,
 }
 
-/// A started process and what its start measured.
-struct Started {
-    process: FunctionProcess,
-    pid: u32,
-    cold_start_ms: f64,
-}
-
 /// Measures `launch` running `scenario` as `plan` says. A discarded start comes first, so every
 /// measured start finds the program's files in the page cache.
 pub async fn measure(
@@ -72,8 +60,10 @@ pub async fn measure(
     plan: Plan,
     instruments: &Instruments<'_>,
 ) -> Result<Measurement, String> {
-    let warm_up = start(launch, scenario).await?;
-    invoke(&warm_up.process, scenario).await?;
+    // A fresh log per run: every process of this measurement appends to it.
+    let _ = std::fs::remove_file(&launch.log);
+    let (mut warm_up, _) = start(launch).await?;
+    invoke(&mut warm_up, scenario).await?;
     drop(warm_up);
 
     let mut cold_starts = Vec::new();
@@ -84,15 +74,15 @@ pub async fn measure(
     for _ in 0..plan.cold_starts {
         drop(last.take());
         instruments.meter.reset().await?;
-        let started = start(launch, scenario).await?;
-        let first = invoke(&started.process, scenario).await?;
+        let (mut process, cold_start) = start(launch).await?;
+        let first = invoke(&mut process, scenario).await?;
         cold_outbound.record(instruments.meter.read().await?);
-        cold_starts.push(started.cold_start_ms);
+        cold_starts.push(cold_start);
         first_invocations.push(first);
-        cold_totals.push(started.cold_start_ms + first);
-        last = Some(started);
+        cold_totals.push(cold_start + first);
+        last = Some(process);
     }
-    let started = last.ok_or("a plan needs at least one cold start")?;
+    let mut process = last.ok_or("a plan needs at least one cold start")?;
 
     let mut warm = Vec::new();
     let mut direct = Vec::new();
@@ -101,7 +91,7 @@ pub async fn measure(
     for _ in 0..plan.warm_invocations {
         let direct_ms = instruments.direct.send(scenario).await?;
         instruments.meter.reset().await?;
-        let warm_ms = invoke(&started.process, scenario).await?;
+        let warm_ms = invoke(&mut process, scenario).await?;
         warm_outbound.record(instruments.meter.read().await?);
         warm.push(warm_ms);
         direct.push(direct_ms);
@@ -116,47 +106,38 @@ pub async fn measure(
         direct_request: Distribution::of(&direct),
         added_latency: Distribution::of(&added),
         warm_outbound,
-        peak_rss_kib: peak_rss_kib(started.pid)?,
+        peak_rss_kib: process.peak_rss_kib()?,
     })
 }
 
-/// Starts the process and waits until it polls for its first invocation.
-async fn start(launch: &Launch, scenario: &Scenario) -> Result<Started, String> {
-    let before = child_pids();
-    let process = FunctionProcess::spawn(&launch.program, &launch.env)
-        .await
-        .map_err(|error| format!("{}: {error}", scenario.label()))?;
-    let pid = new_child(&before)?;
-    let cold_start = process.cold_start(READY_TIMEOUT).await.ok_or_else(|| {
-        format!(
-            "{}: {} did not poll for an invocation within {READY_TIMEOUT:?}; logs:\n{}",
-            scenario.label(),
-            launch.program.display(),
-            process.logs()
-        )
-    })?;
-    Ok(Started {
-        process,
-        pid,
-        cold_start_ms: milliseconds(cold_start),
-    })
+/// Starts the process and waits until it polls for its first invocation; returns it and its cold
+/// start in milliseconds.
+async fn start(launch: &Launch) -> Result<(LambdaProcess, f64), String> {
+    let mut process = LambdaProcess::spawn(
+        &launch.program,
+        launch.function_name,
+        &launch.env,
+        &launch.log,
+    )
+    .await?;
+    let cold_start = process.cold_start().await?;
+    Ok((process, milliseconds(cold_start)))
 }
 
 /// Invokes the scenario's event and returns how long the result took, in milliseconds; a
 /// result with another status than the Graph request's success is an error.
-async fn invoke(process: &FunctionProcess, scenario: &Scenario) -> Result<f64, String> {
-    let event = scenario.event.clone();
+async fn invoke(process: &mut LambdaProcess, scenario: &Scenario) -> Result<f64, String> {
+    let event = scenario.next_event();
     let started = Instant::now();
     let result = process.invoke(event).await;
     let elapsed = milliseconds(started.elapsed());
-    let result = result
-        .map_err(|error| format!("{}: {error}; logs:\n{}", scenario.label(), process.logs()))?;
+    let result = result.map_err(|error| format!("{}: {error}", scenario.label()))?;
     if result["status"] != scenario.graph.status {
+        let unexpected = format!("expected status {}, got {result}", scenario.graph.status);
         return Err(format!(
-            "{}: expected status {}, got {result}; logs:\n{}",
+            "{}: {}",
             scenario.label(),
-            scenario.graph.status,
-            process.logs()
+            process.failure(&unexpected)
         ));
     }
     Ok(elapsed)

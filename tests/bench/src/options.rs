@@ -3,7 +3,7 @@
 /// What to measure and where the results go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// Fresh processes per function, mode and implementation (`--cold-starts`, default 20).
+    /// Fresh processes per function, mode and implementation (`--cold-starts`, default 100).
     pub cold_starts: usize,
     /// Warm invocations per function, mode and implementation (`--warm-invocations`, default 500).
     pub warm_invocations: usize,
@@ -22,7 +22,7 @@ impl Options {
     /// Parses the arguments after the program name.
     pub fn parse(arguments: impl IntoIterator<Item = String>) -> Result<Options, String> {
         let mut options = Options {
-            cold_starts: 20,
+            cold_starts: 100,
             warm_invocations: 500,
             keeper_links: 10_000,
             command: "cargo run --release -p bench".to_string(),

@@ -30,10 +30,17 @@ pub struct GraphRequest {
     pub method: Method,
     /// Path below the Graph origin, e.g. `/v1.0/users/<id>`.
     pub path: String,
-    /// JSON body, if any.
-    pub body: Option<Value>,
+    /// JSON body, if any; a `transactionId` in it is replaced by a fresh one on every use.
+    body: Option<Value>,
     /// The status a success answers.
     pub status: u16,
+}
+
+impl GraphRequest {
+    /// The body to send this time.
+    pub fn next_body(&self) -> Option<Value> {
+        self.body.as_ref().map(with_fresh_transaction_id)
+    }
 }
 
 /// One function invoked one way.
@@ -45,22 +52,44 @@ pub struct Scenario {
     pub handler: &'static str,
     /// Permission mode.
     pub mode: Mode,
-    /// The direct-invocation event.
-    pub event: Value,
+    /// The direct-invocation event; a `transactionId` in its body is replaced by a fresh one on
+    /// every use.
+    event: Value,
     /// The Graph request the event comes down to.
     pub graph: GraphRequest,
 }
 
 impl Scenario {
+    /// The event to invoke with this time.
+    pub fn next_event(&self) -> Value {
+        let mut event = self.event.clone();
+        if let Some(body) = event.get_mut("body") {
+            *body = with_fresh_transaction_id(body);
+        }
+        event
+    }
+
     /// `users-get (delegated)`.
     pub fn label(&self) -> String {
         format!("{} ({})", self.function, self.mode.label())
     }
 }
 
-/// The event body of `events-create`: a half-hour meeting.
+/// `body` with a new `transactionId` when it has one.
+fn with_fresh_transaction_id(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(transaction_id) = body.get_mut("transactionId") {
+        *transaction_id = json!(uuid::Uuid::new_v4().to_string());
+    }
+    body
+}
+
+/// The event body of `events-create`: a half-hour meeting. It names a `transactionId` (replaced by
+/// a fresh one for every request) so that the Rust function, which sends one on every create, the
+/// baseline and the direct request all ask Graph (the simulator) the same.
 fn new_event() -> Value {
     json!({
+        "transactionId": "",
         "subject": "Benchmark review",
         "start": {"dateTime": "2026-12-01T09:00:00", "timeZone": "UTC"},
         "end": {"dateTime": "2026-12-01T09:30:00", "timeZone": "UTC"},

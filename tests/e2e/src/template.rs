@@ -42,7 +42,7 @@ pub fn template_path() -> PathBuf {
 ///
 /// # Panics
 /// When no function has that name.
-fn deployed(functions: &[DeployedFunction], name: &str) -> DeployedFunction {
+fn function_named(functions: &[DeployedFunction], name: &str) -> DeployedFunction {
     *functions
         .iter()
         .find(|function| function.name == name)
@@ -55,7 +55,7 @@ fn output(description: &str, value: Value) -> Value {
 
 /// The `Outputs` section: what the operator needs after deploying.
 fn outputs(functions: &[DeployedFunction]) -> Value {
-    let function_name = |name| reference(&function_id(&deployed(functions, name)));
+    let function_name = |name| reference(&function_id(&function_named(functions, name)));
     map([
         (
             "ApiUrl",
@@ -114,7 +114,7 @@ pub fn template() -> Value {
             resources.extend(route_resources(function, route));
         }
     }
-    resources.extend(keeper_schedule_resources(&function_id(&deployed(
+    resources.extend(keeper_schedule_resources(&function_id(&function_named(
         &functions,
         TOKEN_KEEPER,
     ))));

@@ -18,7 +18,7 @@ use shared::adapters::dynamo_schema::KEEPER_INDEX;
 const MEMORY_MB: u32 = 128;
 
 /// The environment every function runs with: each variable from a resource or a parameter.
-pub fn environment() -> Value {
+fn environment() -> Value {
     map([
         ("TABLE_NAME", reference(TABLE)),
         ("SETTINGS_SECRET_ID", reference(SETTINGS_SECRET)),
@@ -81,12 +81,12 @@ pub fn function_id(function: &DeployedFunction) -> String {
 }
 
 /// Logical id of the function's IAM role.
-pub fn role_id(function: &DeployedFunction) -> String {
+fn role_id(function: &DeployedFunction) -> String {
     format!("{}Role", function.logical_id())
 }
 
 /// Logical id of the function's log group.
-pub fn log_group_id(function: &DeployedFunction) -> String {
+fn log_group_id(function: &DeployedFunction) -> String {
     format!("{}Logs", function.logical_id())
 }
 

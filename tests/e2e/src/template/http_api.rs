@@ -14,7 +14,7 @@ use shared::domain::platform_functions::RouteAccess;
 /// Logical id of the HTTP API.
 pub const HTTP_API: &str = "HttpApi";
 /// Logical id of the JWT authorizer (present only when it is enabled).
-pub const JWT_AUTHORIZER: &str = "JwtAuthorizer";
+const JWT_AUTHORIZER: &str = "JwtAuthorizer";
 /// Logical id of the API's stage.
 const STAGE: &str = "HttpApiStage";
 /// Logical id of the API's access log group.
@@ -32,17 +32,17 @@ const ACCESS_LOG_FORMAT: &str = concat!(
 );
 
 /// Logical id of a function's integration.
-pub fn integration_id(function: &DeployedFunction) -> String {
+fn integration_id(function: &DeployedFunction) -> String {
     format!("{}Integration", function.logical_id())
 }
 
 /// Logical id of a function's route.
-pub fn route_id(function: &DeployedFunction) -> String {
+fn route_id(function: &DeployedFunction) -> String {
     format!("{}Route", function.logical_id())
 }
 
 /// Logical id of the permission letting the API invoke a function.
-pub fn api_permission_id(function: &DeployedFunction) -> String {
+fn api_permission_id(function: &DeployedFunction) -> String {
     format!("{}ApiPermission", function.logical_id())
 }
 

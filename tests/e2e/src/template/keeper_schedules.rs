@@ -10,7 +10,7 @@ use super::cfn::{allow, assumed_by, get_att, if_condition, list, map, policy_doc
 use super::parameters::keeper_shards_condition;
 
 /// How many schedules invoke the keeper.
-pub const KEEPER_SCHEDULES: u32 = 16;
+const KEEPER_SCHEDULES: u32 = 16;
 /// The shard counts the `KeeperShards` parameter allows: multiples of [`KEEPER_SCHEDULES`], so the
 /// shards divide evenly among the schedules.
 pub const KEEPER_SHARD_COUNTS: [u32; 4] = [16, 32, 64, 128];
@@ -20,19 +20,19 @@ const SCHEDULER_ROLE: &str = "KeeperSchedulerRole";
 const MAXIMUM_EVENT_AGE_SECONDS: u32 = 3600;
 
 /// The shards schedule `schedule` processes when the index has `shard_count` shards.
-pub fn shards_of(schedule: u32, shard_count: u32) -> Vec<u32> {
+fn shards_of(schedule: u32, shard_count: u32) -> Vec<u32> {
     (schedule..shard_count)
         .step_by(KEEPER_SCHEDULES as usize)
         .collect()
 }
 
 /// The minute of the hour schedule `schedule` runs at: spread evenly over the hour.
-pub fn minute_of(schedule: u32) -> u32 {
+fn minute_of(schedule: u32) -> u32 {
     60 * schedule / KEEPER_SCHEDULES
 }
 
 /// The logical id of schedule `schedule`.
-pub fn schedule_id(schedule: u32) -> String {
+fn schedule_id(schedule: u32) -> String {
     format!("KeeperSchedule{schedule:02}")
 }
 

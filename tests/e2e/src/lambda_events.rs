@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 /// An API Gateway HTTP API (payload format 2.0) event for `method route` (e.g. `GET /users/{userId}`)
-/// requested at `path`, with path parameters, query-string parameters and an optional text body.
+/// requested at `path`, with path parameters, query-string parameters (a JSON object of strings, also
+/// encoded into `rawQueryString`) and an optional text body.
 pub fn api_gateway_event(
     method: &str,
     route: &str,
@@ -13,11 +14,17 @@ pub fn api_gateway_event(
     body: Option<&str>,
 ) -> Value {
     let route_key = format!("{method} {route}");
+    let mut url = reqwest::Url::parse("http://localhost/").expect("a valid URL");
+    for (name, value) in query.as_object().into_iter().flatten() {
+        url.query_pairs_mut()
+            .append_pair(name, value.as_str().unwrap_or_default());
+    }
+    let raw_query = url.query().unwrap_or_default().to_string();
     json!({
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": raw_query,
         "headers": {"accept": "application/json"},
         "pathParameters": path_parameters,
         "queryStringParameters": query,

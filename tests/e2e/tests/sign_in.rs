@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
 
 use e2e::function_process::{FunctionProcess, call, spawn_function};
+use e2e::lambda_events::api_gateway_event;
 use e2e::settings::{CALLBACK_URL, FAILURE_URL};
 use e2e::sign_in::{adapters, parsed_settings};
 use e2e::stack::{TEST_REDIRECT_URI, TestStack};
@@ -28,44 +29,14 @@ const WELCOME_URL: &str = "http://localhost/app/welcome?tab=calendar";
 
 type Item = HashMap<String, AttributeValue>;
 
-/// An API Gateway HTTP API (payload 2.0) event for `method path` on `route`.
-fn api_gateway_event(
-    method: &str,
-    route: &str,
-    path: &str,
-    path_parameters: Value,
-    query: &[(String, String)],
-) -> Value {
-    let mut url = Url::parse("http://localhost/").unwrap();
-    url.query_pairs_mut().extend_pairs(query);
-    let raw_query = url.query().unwrap_or_default().to_string();
-    let parameters: serde_json::Map<String, Value> = query
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let route_key = format!("{method} {route}");
-    json!({
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": path,
-        "rawQueryString": raw_query,
-        "headers": {"accept": "application/json"},
-        "pathParameters": path_parameters,
-        "queryStringParameters": parameters,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "api", "domainName": "localhost", "domainPrefix": "localhost",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-            "requestId": "gw-request", "routeKey": route_key, "stage": "$default", "time": "22/Nov/2026:05:00:00 +0000", "timeEpoch": 0
-        },
-        "isBase64Encoded": false
-    })
-}
-
-fn pairs(query: &[(&str, &str)]) -> Vec<(String, String)> {
-    query
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// The query-string parameters of an API Gateway event, as a JSON object.
+fn query_object<K: AsRef<str>, V: AsRef<str>>(query: &[(K, V)]) -> Value {
+    Value::Object(
+        query
+            .iter()
+            .map(|(k, v)| (k.as_ref().to_string(), json!(v.as_ref())))
+            .collect(),
+    )
 }
 
 fn query_of(url: &str) -> HashMap<String, String> {
@@ -132,7 +103,8 @@ impl SignInFunctions {
                 "/auth/start",
                 "/auth/start",
                 json!({}),
-                &pairs(query),
+                query_object(query),
+                None,
             ),
         )
         .await;
@@ -157,7 +129,14 @@ impl SignInFunctions {
         let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let answer = call(
             &self.callback,
-            api_gateway_event("GET", "/auth/callback", url.path(), json!({}), &query),
+            api_gateway_event(
+                "GET",
+                "/auth/callback",
+                url.path(),
+                json!({}),
+                query_object(&query),
+                None,
+            ),
         )
         .await;
         location(&answer)
@@ -182,7 +161,8 @@ impl SignInFunctions {
                 "/auth/status/{authUserId}",
                 &path,
                 json!({"authUserId": auth_user_id}),
-                &[],
+                json!({}),
+                None,
             ),
         )
         .await;
@@ -755,7 +735,8 @@ async fn status_reports_health_and_revoke_forgets_the_tokens() {
             "/auth/revoke",
             "/auth/revoke",
             json!({}),
-            &pairs(&[("authUserId", "alice")]),
+            json!({"authUserId": "alice"}),
+            None,
         ),
     )
     .await;

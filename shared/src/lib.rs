@@ -1,9 +1,25 @@
-//! Shared core of the Microsoft Graph Lambda functions, split hexagonally:
-//! [`entry`] (events in, responses out) → [`domain`] (catalog, validation, tokens, errors) →
-//! [`adapters`] (DynamoDB, Secrets Manager, Microsoft identity platform, Graph).
+//! Everything the Microsoft Graph Lambda functions have in common, grouped by subsystem so the folder
+//! tree reads as the architecture (README "Code map"):
+//!
+//! | layer | modules | may import |
+//! | --- | --- | --- |
+//! | entry | [`runtime`]: events in, answers out, the one Lambda loop, logs and metrics, wiring | everything |
+//! | domain | [`operations`], [`tokens`], [`sign_in`], [`keeper`], [`settings`] | each other's ports and types, [`error`], [`support`] |
+//! | adapters | [`adapters`]: DynamoDB, Secrets Manager, Microsoft over HTTP, behind the domain's ports | domain, [`error`], [`support`] |
+//! | foundation | [`error`] (the error model), [`support`] (small utilities) | [`support`] only |
+//!
+//! Nothing in the domain imports an adapter or the runtime; a test (`layering`) keeps it so.
 
 pub mod adapters;
-pub mod domain;
-pub mod entry;
+pub mod error;
+pub mod keeper;
+pub mod operations;
+pub mod runtime;
+pub mod settings;
+pub mod sign_in;
+pub mod support;
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;
+pub mod tokens;
 
-pub use entry::runtime::run;
+pub use runtime::run;

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use shared::domain::catalog::CATALOG;
-use shared::domain::error::ErrorCode;
-use shared::domain::graph_path::fill;
-use shared::entry::event::decode;
+use shared::operations::catalog::CATALOG;
+use shared::error::ErrorCode;
+use shared::operations::graph_path::fill;
+use shared::runtime::event::decode;
 
 /// Arbitrary JSON, a few levels deep.
 fn any_json() -> impl Strategy<Value = Value> {

@@ -1,6 +1,6 @@
-//! `auth-revoke`: see the platform functions (`shared::domain::platform_functions`) and docs/sign-in.md.
+//! `auth-revoke`: see the sign-in functions (`shared::sign_in::functions`) and docs/sign-in.md.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::entry::platform_runtime::run("auth-revoke").await
+    shared::runtime::sign_in_runtime::run("auth-revoke").await
 }

@@ -1,6 +1,6 @@
-//! `auth-start`: see the platform functions (`shared::domain::platform_functions`) and docs/sign-in.md.
+//! `auth-start`: see the sign-in functions (`shared::sign_in::functions`) and docs/sign-in.md.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::entry::platform_runtime::run("auth-start").await
+    shared::runtime::sign_in_runtime::run("auth-start").await
 }

@@ -1,4 +1,4 @@
-//! `calendars-list`: see the operations catalog (`shared::domain::catalog`) and the README.
+//! `calendars-list`: see the operations catalog (`shared::operations::catalog`) and the README.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -1,6 +1,6 @@
-//! `token-keeper`: the scheduled refresh of due links (see `shared::entry::keeper_runtime` and docs/keeper.md).
+//! `token-keeper`: the scheduled refresh of due links (see `shared::runtime::keeper_runtime` and docs/keeper.md).
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::entry::keeper_runtime::run().await
+    shared::runtime::keeper_runtime::run().await
 }

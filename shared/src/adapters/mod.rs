@@ -1,12 +1,25 @@
-//! Adapters: the real DynamoDB, Secrets Manager and Microsoft endpoints behind the domain's ports.
+//! Adapters: the real services behind the domain's ports, in folders mirroring the subsystem whose
+//! port they implement.
+//!
+//! | port | adapter |
+//! | --- | --- |
+//! | [`crate::tokens::store::TokenStore`] | [`tokens::dynamo_token_store`] |
+//! | [`crate::tokens::identity_platform::IdentityPlatform`] | [`tokens::ms_identity_platform`] |
+//! | [`crate::operations::graph_api::GraphApi`] | [`operations::ms_graph_client`] |
+//! | [`crate::sign_in::pending_states::SignInStateStore`] | [`sign_in::dynamo_sign_in_states`] |
+//! | [`crate::keeper::due_links::DueLinks`] | [`keeper::dynamo_due_links`] |
+//! | [`crate::settings::provider::SettingsSource`] | [`settings::secrets_manager_settings`] |
+//!
+//! Shared by them: the table layout and key prefixes ([`dynamodb_table`]), DynamoDB attribute
+//! helpers ([`dynamodb_attributes`]) and the retrying HTTP sender to Microsoft ([`retrying_sender`],
+//! [`retry_policy`]). Adapters import the domain; the domain never imports them.
 
-pub mod dynamo_attributes;
-pub mod dynamo_due_links;
-pub mod dynamo_schema;
-pub mod dynamo_sign_in_states;
-pub mod dynamo_token_store;
-pub mod ms_graph_client;
-pub mod ms_identity_platform;
+pub mod dynamodb_attributes;
+pub mod dynamodb_table;
+pub mod keeper;
+pub mod operations;
 pub mod retry_policy;
 pub mod retrying_sender;
-pub mod secrets_manager_settings;
+pub mod settings;
+pub mod sign_in;
+pub mod tokens;

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use reqwest::{Client, RequestBuilder, Response};
 
-use super::retry_policy::{MAX_ATTEMPTS, backoff, parse_retry_after};
-use crate::domain::deadline::Deadline;
+use crate::adapters::retry_policy::{MAX_ATTEMPTS, backoff, parse_retry_after};
+use crate::support::deadline::Deadline;
 
 /// Which failures are worth another attempt.
 #[derive(Debug, Clone, Copy)]

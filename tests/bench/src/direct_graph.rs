@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use e2e::demo_directory::DEMO_TENANT_ID;
 use e2e::sign_in::{adapters, parsed_settings};
 use e2e::stack::TestStack;
-use shared::domain::deadline::Deadline;
-use shared::domain::secret::Secret;
+use shared::support::deadline::Deadline;
+use shared::support::secret::Secret;
 
 use crate::distribution::milliseconds;
 use crate::scenario::{Mode, Scenario};
@@ -35,7 +35,7 @@ impl DirectGraph {
         let settings = parsed_settings(stack);
         let issued = stack.link_user("direct-graph", ms_user_id, scopes).await;
         let delegated = adapters
-            .platform
+            .identity_platform
             .refresh(
                 &settings,
                 &Secret::new(issued.refresh_token),
@@ -45,7 +45,7 @@ impl DirectGraph {
             .await
             .map_err(|failure| format!("delegated token: {failure:?}"))?;
         let application = adapters
-            .platform
+            .identity_platform
             .client_credentials(&settings, DEMO_TENANT_ID, Deadline::after(TOKEN_DEADLINE))
             .await
             .map_err(|failure| format!("application token: {failure:?}"))?;

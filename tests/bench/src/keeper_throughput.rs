@@ -10,7 +10,7 @@ use e2e::link_seeding::{LinkBatch, seed_links};
 use e2e::paths::{built_binary, profile_dir};
 use e2e::stack::TestStack;
 use serde_json::{Value, json};
-use shared::domain::keeper_schedule::KeeperSchedule;
+use shared::keeper::schedule::KeeperSchedule;
 
 use crate::budgets::BudgetCheck;
 use crate::distribution::milliseconds;

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::aws::REGION;
 use e2e::paths::repo_root;
 use e2e::stack::{TestStack, UserLink};
-use shared::adapters::dynamo_schema::PARTITION_KEY;
+use shared::adapters::dynamodb_table::PARTITION_KEY;
 
 /// Partition key prefix of the baseline's plaintext links (`handlers.LINK_PREFIX`).
 const LINK_PREFIX: &str = "baseline-link#";

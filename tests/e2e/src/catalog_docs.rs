@@ -2,8 +2,8 @@
 //! `cargo run -p e2e --bin catalog-docs` prints it, and a test checks the README holds it.
 
 use serde_json::{Value, json};
-use shared::domain::catalog::CATALOG;
-use shared::domain::operation::{BodyRule, Operation, QueryOption};
+use shared::operations::catalog::CATALOG;
+use shared::operations::operation::{BodyRule, Operation, QueryOption};
 
 /// Marks the start of the generated table in README.md.
 pub const BEGIN: &str =

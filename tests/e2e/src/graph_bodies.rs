@@ -1,4 +1,4 @@
-//! Generates `shared/src/domain/graph_bodies.json`: the request-body shape of every catalog operation
+//! Generates `shared/src/operations/graph_bodies.json`: the request-body shape of every catalog operation
 //! that requires a body, flattened from Microsoft's OpenAPI into [`BodySchemas`] (property maps with
 //! inherited `allOf` properties merged in, enum types inlined, every referenced object type included).
 //!
@@ -9,15 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_yaml_ng::Value;
-use shared::domain::body_schema::{BodySchemas, BodyShape, Properties, ValueType};
-use shared::domain::catalog::CATALOG;
-use shared::domain::operation::BodyRule;
+use shared::operations::body_schema::{BodySchemas, BodyShape, Properties, ValueType};
+use shared::operations::catalog::CATALOG;
+use shared::operations::operation::BodyRule;
 
 use crate::openapi::{Document, OpenApi};
 
 /// Where the generated file lives.
 pub fn bodies_file() -> PathBuf {
-    e2e::paths::repo_root().join("shared/src/domain/graph_bodies.json")
+    e2e::paths::repo_root().join("shared/src/operations/graph_bodies.json")
 }
 
 /// The text `graph_bodies.json` must have for the current catalog and OpenAPI files.

@@ -5,13 +5,13 @@
 //! and profile read.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use shared::adapters::dynamo_token_store::DynamoTokenStore;
-use shared::domain::clock::{now_epoch, now_micros};
-use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
-use shared::domain::keeper_schedule::KeeperSchedule;
-use shared::domain::secret::Secret;
-use shared::domain::token_cipher::TokenCipher;
-use shared::domain::token_store::{Link, LinkStatus, TokenStore};
+use shared::adapters::tokens::dynamo_token_store::DynamoTokenStore;
+use shared::support::clock::{now_epoch, now_micros};
+use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
+use shared::keeper::schedule::KeeperSchedule;
+use shared::support::secret::Secret;
+use shared::tokens::cipher::TokenCipher;
+use shared::tokens::store::{Link, LinkStatus, TokenStore};
 
 use crate::demo_directory::{DEMO_CLIENT_ID, DEMO_TENANT_ID};
 use crate::sign_in::parsed_settings;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use serde_yaml_ng::Value;
-use shared::domain::operation::Method;
+use shared::operations::operation::Method;
 
 /// The folder holding Microsoft's OpenAPI files.
 pub fn openapi_dir() -> PathBuf {

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use shared::domain::account_linker::AccountLinker;
-use shared::domain::deadline::Deadline;
-use shared::domain::secret::Secret;
-use shared::domain::settings::Settings;
-use shared::domain::token_store::Link;
-use shared::entry::config::Config;
-use shared::entry::wiring::Adapters;
+use shared::sign_in::account_linker::AccountLinker;
+use shared::support::deadline::Deadline;
+use shared::support::secret::Secret;
+use shared::settings::product_settings::Settings;
+use shared::tokens::store::Link;
+use shared::runtime::config::Config;
+use shared::runtime::wiring::Adapters;
 
 use crate::aws::moto_sdk_config;
 use crate::stack::{TestStack, UserLink};
@@ -41,7 +41,7 @@ pub async fn store_link(stack: &TestStack, link: &UserLink) -> Link {
     let settings = parsed_settings(stack);
     let deadline = Deadline::after(Duration::from_secs(20));
     let grant = adapters
-        .platform
+        .identity_platform
         .refresh(
             &settings,
             &Secret::new(link.refresh_token.clone()),

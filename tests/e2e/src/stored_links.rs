@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
-use shared::domain::secret::Secret;
-use shared::domain::token_cipher::{Sealed, TokenCipher};
+use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
+use shared::support::secret::Secret;
+use shared::tokens::cipher::{Sealed, TokenCipher};
 
 use crate::sign_in::parsed_settings;
 use crate::stack::TestStack;

@@ -1,4 +1,4 @@
-//! The functions' DynamoDB table, created with the layout `shared::adapters::dynamo_schema` names.
+//! The functions' DynamoDB table, created with the layout `shared::adapters::dynamodb_table` names.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
-use shared::adapters::dynamo_schema::{
+use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
 

@@ -4,8 +4,8 @@
 use base64::Engine;
 use e2e::paths::repo_root;
 use e2e::template::template;
-use shared::domain::platform_functions;
-use shared::domain::settings::Settings;
+use shared::sign_in::functions;
+use shared::settings::product_settings::Settings;
 
 /// Marks the start of the settings example in DEPLOY.md.
 const EXAMPLE_BEGIN: &str = "<!-- settings-example:begin -->";
@@ -35,7 +35,7 @@ fn the_settings_example_is_valid_settings_once_a_key_is_filled_in() {
     let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
     let settings = Settings::parse(&example.replace(KEY_PLACEHOLDER, &key))
         .unwrap_or_else(|error| panic!("the example is not valid settings: {error}"));
-    let callback_route = platform_functions::find("auth-callback").unwrap().route;
+    let callback_route = functions::find("auth-callback").unwrap().route;
     assert!(
         settings
             .redirect_uri

@@ -3,8 +3,8 @@
 
 use e2e::catalog_docs::{BEGIN, END, example_event, operations_table};
 use e2e::paths::repo_root;
-use shared::domain::catalog::CATALOG;
-use shared::entry::event::decode;
+use shared::operations::catalog::CATALOG;
+use shared::runtime::event::decode;
 
 #[test]
 fn readme_holds_the_generated_operations_table() {

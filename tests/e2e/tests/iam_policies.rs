@@ -17,7 +17,7 @@ use e2e::stack::TestStack;
 use e2e::stored_links::expire_stored_access_token;
 use e2e::template::committed::{allowed_by, committed_template, functions_by_binary, role_of};
 use serde_json::{Value, json};
-use shared::domain::keeper_schedule::KeeperSchedule;
+use shared::keeper::schedule::KeeperSchedule;
 
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
 

@@ -12,8 +12,8 @@ mod openapi;
 use std::sync::LazyLock;
 
 use serde_yaml_ng::Value;
-use shared::domain::catalog::CATALOG;
-use shared::domain::operation::{BodyRule, Method, Operation, QueryOption};
+use shared::operations::catalog::CATALOG;
+use shared::operations::operation::{BodyRule, Method, Operation, QueryOption};
 
 use graph_bodies::{bodies_file, generate_bodies};
 use openapi::{GraphOperation, OpenApi};

@@ -14,7 +14,7 @@ use e2e::sign_in::{adapters, parsed_settings, sign_in};
 use e2e::stack::TestStack;
 use e2e::stored_links::{expire_stored_access_token, number, stored_link, stored_refresh_token};
 use serde_json::json;
-use shared::domain::deadline::Deadline;
+use shared::support::deadline::Deadline;
 
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
 
@@ -194,7 +194,7 @@ async fn a_rotated_encryption_key_keeps_old_tokens_readable() {
     let stored = stored_refresh_token(&stack, "alice", &item);
     let redeemed = adapters(&stack)
         .1
-        .platform
+        .identity_platform
         .refresh(
             &parsed_settings(&stack),
             &stored,
@@ -229,7 +229,7 @@ async fn many_containers_refreshing_one_user_lose_no_rotation() {
     let stored = stored_refresh_token(&stack, "alice", &item);
     let redeemed = adapters(&stack)
         .1
-        .platform
+        .identity_platform
         .refresh(
             &parsed_settings(&stack),
             &stored,

@@ -17,12 +17,12 @@ use e2e::sign_in::{adapters, parsed_settings};
 use e2e::stack::{TEST_REDIRECT_URI, TestStack};
 use reqwest::Url;
 use serde_json::{Value, json};
-use shared::adapters::dynamo_schema::{PARTITION_KEY, TTL_ATTRIBUTE};
-use shared::domain::deadline::Deadline;
-use shared::domain::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
-use shared::domain::secret::Secret;
-use shared::domain::sign_in_state::{VERIFIER_PURPOSE, state_key};
-use shared::domain::token_cipher::{Sealed, TokenCipher};
+use shared::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
+use shared::support::deadline::Deadline;
+use shared::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
+use shared::support::secret::Secret;
+use shared::sign_in::pending_states::{VERIFIER_PURPOSE, state_key};
+use shared::tokens::cipher::{Sealed, TokenCipher};
 
 /// A return URL the tests add to the allowed list, besides the callback URL.
 const WELCOME_URL: &str = "http://localhost/app/welcome?tab=calendar";
@@ -534,7 +534,7 @@ async fn a_pkce_mismatch_or_a_used_code_is_invalid_grant() {
     let back = functions.authorize(&authorize_url).await;
     let (_, adapters) = adapters(&stack);
     let first = adapters
-        .platform
+        .identity_platform
         .redeem_code(
             &settings,
             &Secret::new(query_of(&back)["code"].clone()),

@@ -1,5 +1,5 @@
 //! `template.yaml` is what the generator makes, and it deploys exactly the catalog: one function per
-//! binary, one route per operation and platform function, only `auth-callback` public, one role per
+//! binary, one route per operation and sign-in function, only `auth-callback` public, one role per
 //! function allowing only what that function calls, the table the adapters expect, keeper schedules
 //! covering every shard, and an environment the functions accept.
 
@@ -13,15 +13,15 @@ use e2e::template::committed::{
 use e2e::template::storage::SETTINGS_PLACEHOLDER;
 use e2e::template::{template_path, template_yaml};
 use serde_yaml_ng::Value;
-use shared::adapters::dynamo_schema::{
+use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
-use shared::domain::catalog::CATALOG;
-use shared::domain::error::ErrorCode;
-use shared::domain::platform_functions::{PLATFORM_FUNCTIONS, RouteAccess};
-use shared::domain::settings::Settings;
-use shared::entry::config::Config;
-use shared::entry::keeper_event::keeper_shards;
+use shared::operations::catalog::CATALOG;
+use shared::error::ErrorCode;
+use shared::sign_in::functions::{SIGN_IN_FUNCTIONS, RouteAccess};
+use shared::settings::product_settings::Settings;
+use shared::runtime::config::Config;
+use shared::runtime::keeper_event::keeper_shards;
 
 /// `{"Ref": name}`.
 fn reference(name: &str) -> Value {
@@ -81,7 +81,7 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
     let deployed: BTreeSet<String> = functions.keys().cloned().collect();
     assert_eq!(deployed, function_binaries());
     let mut expected: BTreeSet<String> = CATALOG.iter().map(|op| op.name.to_string()).collect();
-    expected.extend(PLATFORM_FUNCTIONS.iter().map(|f| f.name.to_string()));
+    expected.extend(SIGN_IN_FUNCTIONS.iter().map(|f| f.name.to_string()));
     expected.extend(["token-keeper".to_string(), "cache-clear".to_string()]);
     assert_eq!(deployed, expected);
 
@@ -123,7 +123,7 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
             )
         })
         .collect();
-    expected.extend(PLATFORM_FUNCTIONS.iter().map(|f| {
+    expected.extend(SIGN_IN_FUNCTIONS.iter().map(|f| {
         (
             format!("{} {}", f.method.as_str(), f.route),
             f.name.to_string(),
@@ -177,7 +177,7 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
             assert_eq!(route["AuthorizerId"], jwt_authorizer, "{key}");
         }
     }
-    let public_in_catalog: Vec<&str> = PLATFORM_FUNCTIONS
+    let public_in_catalog: Vec<&str> = SIGN_IN_FUNCTIONS
         .iter()
         .filter(|f| f.access == RouteAccess::Public)
         .map(|f| f.name)

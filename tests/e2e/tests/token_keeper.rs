@@ -18,11 +18,11 @@ use e2e::simulator_control::RecordedRequest;
 use e2e::stack::TestStack;
 use e2e::stored_links::{StoredItem, number, stored_link, stored_refresh_token};
 use serde_json::{Value, json};
-use shared::domain::clock::now_epoch;
-use shared::domain::deadline::Deadline;
-use shared::domain::delegated_tokens::{REFRESH_PURPOSE, link_key};
-use shared::domain::keeper_schedule::KeeperSchedule;
-use shared::domain::token_cipher::TokenCipher;
+use shared::support::clock::now_epoch;
+use shared::support::deadline::Deadline;
+use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
+use shared::keeper::schedule::KeeperSchedule;
+use shared::tokens::cipher::TokenCipher;
 
 const READ_ALL: &[&str] = &["User.Read.All"];
 /// The simulator's token endpoint for the settings' sign-in tenant (`common`).
@@ -409,7 +409,7 @@ async fn a_keeper_run_racing_an_on_demand_refresh_leaves_a_working_newest_token(
     assert_ne!(stored_token, seeded_token, "the rotated token was stored");
     let (_, adapters) = adapters(&stack);
     adapters
-        .platform
+        .identity_platform
         .refresh(
             &parsed_settings(&stack),
             &stored_token,

@@ -240,12 +240,12 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
     let stored = stored_refresh_token(&stack, "alice", &item);
     let (_, adapters) = e2e::sign_in::adapters(&stack);
     let redeemed = adapters
-        .platform
+        .identity_platform
         .refresh(
             &settings,
             &stored,
             &["User.Read.All".to_string()],
-            shared::domain::deadline::Deadline::after(std::time::Duration::from_secs(10)),
+            shared::support::deadline::Deadline::after(std::time::Duration::from_secs(10)),
         )
         .await;
     assert!(redeemed.is_ok(), "{redeemed:?}");

@@ -1,4 +1,4 @@
-//! `extract-graph-schemas`: regenerates `shared/src/domain/graph_bodies.json`, the request-body shapes
+//! `extract-graph-schemas`: regenerates `shared/src/operations/graph_bodies.json`, the request-body shapes
 //! the functions validate against, from Microsoft's OpenAPI description of Graph and the operations
 //! catalog. Run it after changing either; the `openapi_contract` test fails until then.
 

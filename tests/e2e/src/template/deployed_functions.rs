@@ -1,9 +1,9 @@
 //! Every function `template.yaml` deploys, as data: the Graph operations of the catalog, the
 //! platform (sign-in) functions, the scheduled token keeper and the operator's `cache-clear`.
 
-use shared::domain::catalog::CATALOG;
-use shared::domain::operation::Method;
-use shared::domain::platform_functions::{PLATFORM_FUNCTIONS, RouteAccess};
+use shared::operations::catalog::CATALOG;
+use shared::operations::operation::Method;
+use shared::sign_in::functions::{SIGN_IN_FUNCTIONS, RouteAccess};
 
 use super::permissions::{Access, access_of};
 
@@ -84,7 +84,7 @@ fn deployed(
     }
 }
 
-/// Every function, in template order: the catalog's operations, the platform functions, the keeper
+/// Every function, in template order: the catalog's operations, the sign-in functions, the keeper
 /// and `cache-clear`.
 ///
 /// # Panics
@@ -98,7 +98,7 @@ pub fn deployed_functions() -> Vec<DeployedFunction> {
         };
         deployed(op.name, op.summary, Some(route), DEFAULT_TIMEOUT_SECONDS)
     });
-    let platform = PLATFORM_FUNCTIONS.iter().map(|function| {
+    let sign_in = SIGN_IN_FUNCTIONS.iter().map(|function| {
         let route = Route {
             method: function.method,
             path: function.route,
@@ -125,5 +125,5 @@ pub fn deployed_functions() -> Vec<DeployedFunction> {
             DEFAULT_TIMEOUT_SECONDS,
         ),
     ];
-    operations.chain(platform).chain(unrouted).collect()
+    operations.chain(sign_in).chain(unrouted).collect()
 }

@@ -12,7 +12,7 @@ use super::parameters::{
 };
 use super::permissions::{GET_SECRET_VALUE, QUERY};
 use super::storage::{SETTINGS_SECRET, TABLE};
-use shared::adapters::dynamo_schema::KEEPER_INDEX;
+use shared::adapters::dynamodb_table::KEEPER_INDEX;
 
 /// Memory of every function, in MB.
 const MEMORY_MB: u32 = 128;

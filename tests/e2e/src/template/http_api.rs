@@ -9,7 +9,7 @@ use super::cfn::{get_att, if_condition, list, map, no_value, reference, sub};
 use super::deployed_functions::{DeployedFunction, Route};
 use super::functions::{function_id, log_group};
 use super::parameters::{JWT_AUDIENCE, JWT_AUTHORIZER_ENABLED, JWT_ISSUER};
-use shared::domain::platform_functions::RouteAccess;
+use shared::sign_in::functions::RouteAccess;
 
 /// Logical id of the HTTP API.
 pub const HTTP_API: &str = "HttpApi";

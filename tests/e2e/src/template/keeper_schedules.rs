@@ -1,6 +1,6 @@
 //! The token keeper's schedules: a fixed number of EventBridge Scheduler schedules, each invoking the
 //! keeper every hour at its own minute with a constant `{"shards": [...]}` input (the event
-//! `shared::entry::keeper_event` reads). Schedule `g` processes shards `g`, `g + 16`, `g + 32`, ... below
+//! `shared::runtime::keeper_event` reads). Schedule `g` processes shards `g`, `g + 16`, `g + 32`, ... below
 //! the `KeeperShards` parameter, so every shard count the template offers gives every schedule the
 //! same share, and the token endpoint sees a steady trickle rather than one burst per hour.
 

@@ -21,7 +21,7 @@
 //! needs the app registration or the encryption keys: all but `auth-status` and `auth-revoke`, which
 //! only read or delete a link.
 
-use shared::domain::catalog;
+use shared::operations::catalog;
 
 use super::deployed_functions::{CACHE_CLEAR, TOKEN_KEEPER};
 

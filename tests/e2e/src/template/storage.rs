@@ -1,11 +1,11 @@
 //! The stack's state: the DynamoDB table (links, pending sign-ins, cached application tokens) with
-//! the layout `shared::adapters::dynamo_schema` names, and the settings secret. Both outlive the
+//! the layout `shared::adapters::dynamodb_table` names, and the settings secret. Both outlive the
 //! stack (`Retain`): deleting the stack must not lose users' sign-ins or the keys that decrypt them.
 
 use serde_yaml_ng::Value;
 
 use super::cfn::{list, map};
-use shared::adapters::dynamo_schema::{
+use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
 

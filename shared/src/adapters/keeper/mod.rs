@@ -1,0 +1,3 @@
+//! The keeper index on DynamoDB.
+
+pub mod dynamo_due_links;

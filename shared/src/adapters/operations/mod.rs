@@ -1,0 +1,3 @@
+//! Microsoft Graph over HTTP.
+
+pub mod ms_graph_client;

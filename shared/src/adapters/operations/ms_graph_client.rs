@@ -1,0 +1,277 @@
+//! Microsoft Graph v1.0 over HTTP: bearer token, `client-request-id`, bounded retries, and
+//! `@odata.nextLink` paging that only ever follows links to Graph's own host.
+
+use async_trait::async_trait;
+use reqwest::{Method as HttpMethod, Response, Url};
+use serde_json::Value;
+
+use crate::adapters::retry_policy::is_retryable;
+use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
+use crate::support::deadline::Deadline;
+use crate::error::{ApiError, ErrorCode};
+use crate::operations::graph_api::{GraphApi, GraphBody, GraphCall, GraphResponse};
+use crate::operations::operation::Method;
+
+/// Largest binary answer (e.g. a photo) returned: base64 of it still fits Lambda's 6 MB response limit.
+pub const MAX_MEDIA_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most pages `all=true` follows; past it the last `@odata.nextLink` is returned to continue from.
+pub const MAX_PAGES: usize = 50;
+
+const RETRY_READS: RetryRules = RetryRules {
+    retry_status: |s| is_retryable(s, false),
+    retry_connection_errors: true,
+};
+const RETRY_WRITES: RetryRules = RetryRules {
+    retry_status: |s| is_retryable(s, true),
+    retry_connection_errors: false,
+};
+
+/// [`GraphApi`] over HTTP.
+pub struct MsGraphClient {
+    sender: RetryingSender,
+    base: Url,
+}
+
+fn http_method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Patch => HttpMethod::PATCH,
+        Method::Delete => HttpMethod::DELETE,
+    }
+}
+
+fn unavailable(why: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::UpstreamUnavailable,
+        format!("Microsoft Graph is unavailable: {why}"),
+    )
+}
+
+impl MsGraphClient {
+    /// `base` is Graph's origin, e.g. `https://graph.microsoft.com`.
+    pub fn new(sender: RetryingSender, base: Url) -> Self {
+        Self { sender, base }
+    }
+
+    fn first_url(&self, call: &GraphCall) -> Result<Url, ApiError> {
+        let mut url = self
+            .base
+            .join(&format!("/v1.0{}", call.path))
+            .map_err(|_| ApiError::invalid("the Graph path is not valid"))?;
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&call.query);
+        }
+        Ok(url)
+    }
+
+    /// Whether `link` points at Graph's own origin and API version (a `nextLink` anywhere else is refused).
+    pub fn is_graph_link(&self, link: &Url) -> bool {
+        link.scheme() == self.base.scheme()
+            && link.host_str() == self.base.host_str()
+            && link.port_or_known_default() == self.base.port_or_known_default()
+            && link.path().starts_with("/v1.0/")
+            && link.username().is_empty()
+            && link.password().is_none()
+    }
+
+    async fn send_once(
+        &self,
+        call: &GraphCall,
+        method: HttpMethod,
+        url: &Url,
+        deadline: Deadline,
+    ) -> Result<Response, ApiError> {
+        let build = || {
+            let mut request = self
+                .sender
+                .client()
+                .request(method.clone(), url.clone())
+                .bearer_auth(call.access_token.expose())
+                .header("client-request-id", &call.client_request_id)
+                .header("Accept", "application/json");
+            for (name, value) in &call.headers {
+                request = request.header(*name, value);
+            }
+            if let Some(body) = &call.body {
+                request = request.json(body);
+            }
+            request
+        };
+        let rules = if call.retry_safe || method != HttpMethod::POST {
+            RETRY_READS
+        } else {
+            RETRY_WRITES
+        };
+        self.sender
+            .send(call.method.as_str(), &build, rules, deadline)
+            .await
+            .map_err(|SendFailure::NoResponse(why)| unavailable(why))
+    }
+
+    async fn read(response: Response) -> Result<GraphResponse, ApiError> {
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let request_id = header("request-id");
+        let content_type = header("content-type").unwrap_or_default();
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_MEDIA_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let bytes = response.bytes().await.map_err(unavailable)?;
+        let is_json = content_type.is_empty() || content_type.contains("json");
+        if status < 400 && !bytes.is_empty() && !is_json {
+            if bytes.len() > MAX_MEDIA_BYTES {
+                return Err(too_large());
+            }
+            return Ok(GraphResponse {
+                status,
+                body: GraphBody::Media {
+                    content_type,
+                    bytes: bytes.to_vec(),
+                },
+            });
+        }
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .map_err(|_| unavailable(format!("unreadable answer (HTTP {status})")))?
+        };
+        if status < 400 {
+            return Ok(GraphResponse::json(status, body));
+        }
+        tracing::info!(target: "outbound", status, graph_request_id = request_id.as_deref(), "Graph returned an error");
+        if matches!(status, 429 | 503 | 504) {
+            let code = body
+                .pointer("/error/code")
+                .and_then(Value::as_str)
+                .unwrap_or("no code");
+            return Err(unavailable(format!("HTTP {status} ({code}) after retries")));
+        }
+        Err(ApiError::Graph { status, body })
+    }
+
+    /// The URL of the first request: the caller's continuation link (checked), or Graph's path and query.
+    fn start_url(&self, call: &GraphCall) -> Result<Url, ApiError> {
+        let Some(link) = &call.continuation else {
+            return self.first_url(call);
+        };
+        let expected_path = format!("/v1.0{}", call.path);
+        match Url::parse(link) {
+            Ok(url)
+                if self.is_graph_link(&url)
+                    && url.path() == expected_path
+                    && url.fragment().is_none() =>
+            {
+                Ok(url)
+            }
+            _ => Err(ApiError::invalid(format!(
+                "the link must be one Graph returned for {expected_path} (Graph's own host, same path)"
+            ))),
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::ResponseTooLarge,
+        format!(
+            "Graph's answer is larger than {MAX_MEDIA_BYTES} bytes, more than a Lambda response can carry"
+        ),
+    )
+}
+
+#[async_trait]
+impl GraphApi for MsGraphClient {
+    async fn send(&self, call: &GraphCall, deadline: Deadline) -> Result<GraphResponse, ApiError> {
+        let url = self.start_url(call)?;
+        let first = Self::read(
+            self.send_once(call, http_method(call.method), &url, deadline)
+                .await?,
+        )
+        .await?;
+        let GraphBody::Json(Value::Object(mut merged)) = first.body else {
+            return Ok(first);
+        };
+        if !call.all_pages {
+            return Ok(GraphResponse::json(first.status, Value::Object(merged)));
+        }
+        let mut items = match merged.remove("value") {
+            Some(Value::Array(items)) => items,
+            other => {
+                if let Some(value) = other {
+                    merged.insert("value".into(), value);
+                }
+                return Ok(GraphResponse::json(first.status, Value::Object(merged)));
+            }
+        };
+        let mut pages = 1;
+        while let Some(next) = merged.remove("@odata.nextLink") {
+            let link = next.as_str().and_then(|s| Url::parse(s).ok());
+            let Some(link) = link.filter(|l| self.is_graph_link(l)) else {
+                tracing::warn!("refused an @odata.nextLink outside Graph's host");
+                return Err(unavailable(
+                    "Graph returned a next-page link to another host",
+                ));
+            };
+            if pages >= MAX_PAGES {
+                merged.insert("@odata.nextLink".into(), Value::String(link.to_string()));
+                break;
+            }
+            let page = Self::read(
+                self.send_once(call, HttpMethod::GET, &link, deadline)
+                    .await?,
+            )
+            .await?;
+            let GraphBody::Json(Value::Object(mut page)) = page.body else {
+                break;
+            };
+            if let Some(Value::Array(more)) = page.remove("value") {
+                items.extend(more);
+            }
+            for key in ["@odata.nextLink", "@odata.deltaLink"] {
+                if let Some(link) = page.remove(key) {
+                    merged.insert(key.into(), link);
+                }
+            }
+            pages += 1;
+        }
+        merged.insert("value".into(), Value::Array(items));
+        Ok(GraphResponse::json(first.status, Value::Object(merged)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_graphs_own_origin_and_version_are_followed() {
+        let client = MsGraphClient::new(
+            RetryingSender::new(reqwest::Client::new()),
+            Url::parse("https://graph.microsoft.com").unwrap(),
+        );
+        let link = |text: &str| Url::parse(text).unwrap();
+        assert!(client.is_graph_link(&link("https://graph.microsoft.com/v1.0/users?$skiptoken=x")));
+        for foreign in [
+            "https://graph.microsoft.com.evil.example/v1.0/users",
+            "http://graph.microsoft.com/v1.0/users",
+            "https://graph.microsoft.com:8443/v1.0/users",
+            "https://graph.microsoft.com/beta/users",
+            "https://user:pw@graph.microsoft.com/v1.0/users",
+            "https://evil.example/v1.0/users",
+        ] {
+            assert!(!client.is_graph_link(&link(foreign)), "{foreign}");
+        }
+    }
+}

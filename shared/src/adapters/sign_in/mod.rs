@@ -1,0 +1,3 @@
+//! Pending sign-ins on DynamoDB.
+
+pub mod dynamo_sign_in_states;

@@ -1,0 +1,257 @@
+//! The token store on DynamoDB: one item per link (`link#<appUserId>`) and per cached application
+//! token (`apptoken#<tenant>#<clientId>`). Link writes that rotate tokens are conditional on the
+//! stored `version`.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::adapters::dynamodb_attributes::{Item, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable};
+use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
+use crate::tokens::delegated_tokens::link_key;
+use crate::error::ApiError;
+use crate::keeper::schedule::KeeperSchedule;
+use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
+
+/// [`TokenStore`] on one DynamoDB table (layout in [`crate::adapters::dynamodb_table`]).
+pub struct DynamoTokenStore {
+    client: Client,
+    table: String,
+    schedule: KeeperSchedule,
+}
+
+impl DynamoTokenStore {
+    /// A store on `table`; `schedule` decides when the keeper must next refresh each link.
+    pub fn new(client: Client, table: impl Into<String>, schedule: KeeperSchedule) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            schedule,
+        }
+    }
+
+    fn link_item(&self, link: &Link) -> Item {
+        let mut item = Item::from([
+            (PARTITION_KEY.to_string(), s(&link_key(&link.app_user_id))),
+            ("appUserId".to_string(), s(&link.app_user_id)),
+            ("msUserId".to_string(), s(&link.ms_user_id)),
+            (
+                "refreshToken".to_string(),
+                AttributeValue::B(Blob::new(link.refresh_token.bytes.clone())),
+            ),
+            ("refreshKeyId".to_string(), s(&link.refresh_token.key_id)),
+            ("accessExpiresAt".to_string(), n(link.access_expires_at)),
+            (
+                "scopes".to_string(),
+                AttributeValue::L(link.scopes.iter().map(|x| s(x)).collect()),
+            ),
+            ("version".to_string(), n(link.version)),
+            ("linkedAt".to_string(), n(link.linked_at)),
+            ("lastRefreshAt".to_string(), n(link.last_refresh_at)),
+        ]);
+        if let Some(tenant) = &link.ms_tenant_id {
+            item.insert("msTenantId".into(), s(tenant));
+        }
+        if let Some(upn) = &link.user_principal_name {
+            item.insert("userPrincipalName".into(), s(upn));
+        }
+        if let Some(access) = &link.access_token {
+            item.insert(
+                "accessToken".into(),
+                AttributeValue::B(Blob::new(access.bytes.clone())),
+            );
+            item.insert("accessKeyId".into(), s(&access.key_id));
+        }
+        match &link.status {
+            LinkStatus::Valid => {
+                item.insert("status".into(), s("valid"));
+                // Only valid links are in the keeper's sparse index.
+                item.insert(
+                    KEEPER_SHARD.into(),
+                    s(&self.schedule.shard_of(&link.app_user_id)),
+                );
+                item.insert(
+                    KEEPER_DUE_AT.into(),
+                    n(self.schedule.due_at(link.last_refresh_at)),
+                );
+            }
+            LinkStatus::Invalid { reason } => {
+                item.insert("status".into(), s("invalid"));
+                item.insert("invalidReason".into(), s(reason));
+            }
+        }
+        item
+    }
+
+    fn parse_link(item: &Item) -> Result<Link, ApiError> {
+        let status = match get_s(item, "status")? {
+            "valid" => LinkStatus::Valid,
+            _ => LinkStatus::Invalid {
+                reason: get_opt_s(item, "invalidReason").unwrap_or_else(|| "unknown".into()),
+            },
+        };
+        let scopes = item
+            .get("scopes")
+            .and_then(|v| v.as_l().ok())
+            .map(|list| list.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+            .unwrap_or_default();
+        Ok(Link {
+            app_user_id: get_s(item, "appUserId")?.to_string(),
+            ms_user_id: get_s(item, "msUserId")?.to_string(),
+            ms_tenant_id: get_opt_s(item, "msTenantId"),
+            user_principal_name: get_opt_s(item, "userPrincipalName"),
+            refresh_token: get_sealed(item, "refreshToken", "refreshKeyId")?,
+            access_token: if item.contains_key("accessToken") {
+                Some(get_sealed(item, "accessToken", "accessKeyId")?)
+            } else {
+                None
+            },
+            access_expires_at: get_n(item, "accessExpiresAt")?,
+            scopes,
+            version: get_n(item, "version")?,
+            status,
+            linked_at: get_n(item, "linkedAt")?,
+            last_refresh_at: get_n(item, "lastRefreshAt")?,
+        })
+    }
+
+    async fn get_item(&self, key: &str) -> Result<Option<Item>, ApiError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable("GetItem", e))?;
+        Ok(output.item)
+    }
+}
+
+#[async_trait]
+impl TokenStore for DynamoTokenStore {
+    async fn get_link(&self, app_user_id: &str) -> Result<Option<Link>, ApiError> {
+        self.get_item(&link_key(app_user_id))
+            .await?
+            .as_ref()
+            .map(Self::parse_link)
+            .transpose()
+    }
+
+    async fn put_link(&self, link: &Link) -> Result<(), ApiError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(self.link_item(link)))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn replace_link_if_version(
+        &self,
+        link: &Link,
+        expected_version: u64,
+    ) -> Result<bool, ApiError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(self.link_item(link)))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", n(expected_version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("conditional PutItem", e)),
+        }
+    }
+
+    async fn delete_link(&self, app_user_id: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&link_key(app_user_id)))
+            .send()
+            .await
+            .map_err(|e| unavailable("DeleteItem", e))?;
+        Ok(())
+    }
+
+    async fn defer_link(
+        &self,
+        app_user_id: &str,
+        expected_version: u64,
+        due_at: i64,
+    ) -> Result<bool, ApiError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&link_key(app_user_id)))
+            .update_expression("SET #dueAt = :dueAt")
+            // Only links in the keeper index (valid ones) carry a shard.
+            .condition_expression("#version = :expected AND attribute_exists(#shard)")
+            .expression_attribute_names("#dueAt", KEEPER_DUE_AT)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#shard", KEEPER_SHARD)
+            .expression_attribute_values(":dueAt", n(due_at))
+            .expression_attribute_values(":expected", n(expected_version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("conditional UpdateItem", e)),
+        }
+    }
+
+    async fn get_app_token(&self, key: &str) -> Result<Option<AppTokenRecord>, ApiError> {
+        let Some(item) = self.get_item(key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(AppTokenRecord {
+            access_token: get_sealed(&item, "accessToken", "accessKeyId")?,
+            expires_at: get_n(&item, TTL_ATTRIBUTE)?,
+        }))
+    }
+
+    async fn put_app_token(&self, key: &str, record: &AppTokenRecord) -> Result<(), ApiError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(PARTITION_KEY, s(key))
+            .item(
+                "accessToken",
+                AttributeValue::B(Blob::new(record.access_token.bytes.clone())),
+            )
+            .item("accessKeyId", s(&record.access_token.key_id))
+            .item(TTL_ATTRIBUTE, n(record.expires_at))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn delete_app_token(&self, key: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(key))
+            .send()
+            .await
+            .map_err(|e| unavailable("DeleteItem", e))?;
+        Ok(())
+    }
+}

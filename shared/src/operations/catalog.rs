@@ -1,0 +1,569 @@
+//! The operations catalog: one definition per operation. Binaries, `template.yaml`, the README and the
+//! contract tests all derive from or are checked against this list.
+
+use crate::operations::operation::{BodyRule, DEFAULTS, Method, Operation, QueryOption};
+
+/// Delegated scopes that allow reading another user's profile.
+const USER_READ_ANY: &[&str] = &[
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
+/// Application permissions that allow reading users.
+const USER_READ_APP: &[&str] = &[
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
+
+/// Delegated scopes that allow reading a user's profile: the signed-in user's own (`User.Read`) or anyone's.
+const USER_READ_SELF_OR_ANY: &[&str] = &[
+    "User.Read",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
+/// Delegated scopes and application permissions that allow deleting users.
+const USER_DELETE: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
+
+/// Delegated scopes that allow reading calendars and events (own, or shared with the user).
+const CAL_READ: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.ReadWrite",
+    "Calendars.Read.Shared",
+    "Calendars.ReadWrite.Shared",
+];
+/// Application permissions that allow reading calendars and events.
+const CAL_READ_APP: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.ReadWrite",
+];
+/// Delegated scopes that allow writing events (own, or shared with the user).
+const CAL_WRITE: &[&str] = &["Calendars.ReadWrite", "Calendars.ReadWrite.Shared"];
+/// Delegated scopes and application permissions that allow managing calendars and answering events.
+const CAL_READ_WRITE: &[&str] = &["Calendars.ReadWrite"];
+/// Query options of calendar collections.
+const CAL_COLLECTION: &[QueryOption] = &[
+    QueryOption::Select,
+    QueryOption::Filter,
+    QueryOption::OrderBy,
+    QueryOption::Top,
+    QueryOption::Skip,
+    QueryOption::SkipToken,
+];
+
+/// Every operation of the bundle.
+pub const CATALOG: &[Operation] = &[
+    Operation {
+        name: "users-get",
+        summary: "Get a user's profile",
+        method: Method::Get,
+        route: "/users/{userId}",
+        graph_path: "/users/{userId}",
+        query_options: &[QueryOption::Select, QueryOption::Expand],
+        body: BodyRule::None,
+        delegated_scopes: &[
+            "User.Read",
+            "User.ReadWrite",
+            "User.ReadBasic.All",
+            "User.Read.All",
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
+        application_permissions: USER_READ_APP,
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-list",
+        summary: "List the users of the tenant",
+        method: Method::Get,
+        route: "/users",
+        graph_path: "/users",
+        query_options: &[
+            QueryOption::Select,
+            QueryOption::Filter,
+            QueryOption::Search,
+            QueryOption::OrderBy,
+            QueryOption::Top,
+            QueryOption::Count,
+            QueryOption::Expand,
+            QueryOption::SkipToken,
+        ],
+        body: BodyRule::None,
+        delegated_scopes: USER_READ_ANY,
+        application_permissions: USER_READ_APP,
+        pageable: true,
+        advanced_query: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-create",
+        summary: "Create a user",
+        method: Method::Post,
+        route: "/users",
+        graph_path: "/users",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+        application_permissions: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-update",
+        summary: "Update a user's profile",
+        method: Method::Patch,
+        route: "/users/{userId}",
+        graph_path: "/users/{userId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &[
+            "User.ReadWrite",
+            "User.ManageIdentities.All",
+            "User.EnableDisableAccount.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ],
+        application_permissions: &[
+            "User.ManageIdentities.All",
+            "User.EnableDisableAccount.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ],
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-delete",
+        summary: "Delete a user (it goes to deleted items for 30 days)",
+        method: Method::Delete,
+        route: "/users/{userId}",
+        graph_path: "/users/{userId}",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: USER_DELETE,
+        application_permissions: USER_DELETE,
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-manager",
+        summary: "Get a user's manager",
+        method: Method::Get,
+        route: "/users/{userId}/manager",
+        graph_path: "/users/{userId}/manager",
+        query_options: &[QueryOption::Select],
+        body: BodyRule::None,
+        delegated_scopes: USER_READ_SELF_OR_ANY,
+        application_permissions: USER_READ_APP,
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-direct-reports",
+        summary: "List a user's direct reports",
+        method: Method::Get,
+        route: "/users/{userId}/directReports",
+        graph_path: "/users/{userId}/directReports",
+        query_options: &[
+            QueryOption::Select,
+            QueryOption::Filter,
+            QueryOption::Search,
+            QueryOption::OrderBy,
+            QueryOption::Top,
+            QueryOption::Count,
+            QueryOption::SkipToken,
+        ],
+        body: BodyRule::None,
+        delegated_scopes: USER_READ_SELF_OR_ANY,
+        application_permissions: USER_READ_APP,
+        pageable: true,
+        advanced_query: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-member-of",
+        summary: "List the groups, directory roles and administrative units a user is a direct member of",
+        method: Method::Get,
+        route: "/users/{userId}/memberOf",
+        graph_path: "/users/{userId}/memberOf",
+        query_options: &[
+            QueryOption::Select,
+            QueryOption::Filter,
+            QueryOption::Search,
+            QueryOption::OrderBy,
+            QueryOption::Top,
+            QueryOption::Count,
+            QueryOption::SkipToken,
+        ],
+        body: BodyRule::None,
+        delegated_scopes: &[
+            "User.Read",
+            "GroupMember.Read.All",
+            "User.Read.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
+        application_permissions: &[
+            "GroupMember.Read.All",
+            "User.Read.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
+        pageable: true,
+        advanced_query: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-photo",
+        summary: "Get a user's profile photo (binary, with its content type)",
+        method: Method::Get,
+        route: "/users/{userId}/photo",
+        graph_path: "/users/{userId}/photo/$value",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: USER_READ_SELF_OR_ANY,
+        application_permissions: &[
+            "ProfilePhoto.Read.All",
+            "User.Read.All",
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+        ],
+        pageable: false,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "users-delta",
+        summary: "Track changes to users: pass back the returned deltaLink (or nextLink) to continue",
+        method: Method::Get,
+        route: "/users/delta",
+        graph_path: "/users/delta",
+        query_options: &[QueryOption::Select, QueryOption::Filter],
+        body: BodyRule::None,
+        delegated_scopes: &[
+            "User.Read.All",
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
+        application_permissions: USER_READ_APP,
+        pageable: true,
+        advanced_query: false,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-list",
+        summary: "List a user's calendars",
+        method: Method::Get,
+        route: "/users/{userId}/calendars",
+        graph_path: "/users/{userId}/calendars",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-get",
+        summary: "Get a calendar",
+        method: Method::Get,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[QueryOption::Select],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-create",
+        summary: "Create a calendar",
+        method: Method::Post,
+        route: "/users/{userId}/calendars",
+        graph_path: "/users/{userId}/calendars",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-update",
+        summary: "Update a calendar",
+        method: Method::Patch,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendars-delete",
+        summary: "Delete a calendar (not the default one)",
+        method: Method::Delete,
+        route: "/users/{userId}/calendars/{calendarId}",
+        graph_path: "/users/{userId}/calendars/{calendarId}",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-list",
+        summary: "List events of the default calendar, or of `calendarId`",
+        method: Method::Get,
+        route: "/users/{userId}/events",
+        graph_path: "/users/{userId}/events",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-get",
+        summary: "Get an event",
+        method: Method::Get,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[QueryOption::Select],
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-create",
+        summary: "Create an event (retry-safe through `transactionId`)",
+        method: Method::Post,
+        route: "/users/{userId}/events",
+        graph_path: "/users/{userId}/events",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events"),
+        time_zone: true,
+        idempotency_key: Some("transactionId"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-update",
+        summary: "Update an event",
+        method: Method::Patch,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-delete",
+        summary: "Delete an event",
+        method: Method::Delete,
+        route: "/users/{userId}/events/{eventId}",
+        graph_path: "/users/{userId}/events/{eventId}",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: CAL_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-accept",
+        summary: "Accept a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/accept",
+        graph_path: "/users/{userId}/events/{eventId}/accept",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}/accept"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-decline",
+        summary: "Decline a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/decline",
+        graph_path: "/users/{userId}/events/{eventId}/decline",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/decline",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-tentatively-accept",
+        summary: "Tentatively accept a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/tentativelyAccept",
+        graph_path: "/users/{userId}/events/{eventId}/tentativelyAccept",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/tentativelyAccept",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-cancel",
+        summary: "Cancel a meeting (organizer only) and notify attendees",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/cancel",
+        graph_path: "/users/{userId}/events/{eventId}/cancel",
+        query_options: &[],
+        body: BodyRule::Optional,
+        delegated_scopes: CAL_READ_WRITE,
+        application_permissions: CAL_READ_WRITE,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/events/{eventId}/cancel"),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-forward",
+        summary: "Forward a meeting invitation",
+        method: Method::Post,
+        route: "/users/{userId}/events/{eventId}/forward",
+        graph_path: "/users/{userId}/events/{eventId}/forward",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["Calendars.Read", "Calendars.ReadWrite"],
+        application_permissions: &["Calendars.Read", "Calendars.ReadWrite"],
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/forward",
+        ),
+        ..DEFAULTS
+    },
+    Operation {
+        name: "events-instances",
+        summary: "List the occurrences of a recurring event in a time window",
+        method: Method::Get,
+        route: "/users/{userId}/events/{eventId}/instances",
+        graph_path: "/users/{userId}/events/{eventId}/instances",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some(
+            "/users/{userId}/calendars/{calendarId}/events/{eventId}/instances",
+        ),
+        time_window: true,
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "calendar-view",
+        summary: "List the events (occurrences expanded) in a time window",
+        method: Method::Get,
+        route: "/users/{userId}/calendarView",
+        graph_path: "/users/{userId}/calendarView",
+        query_options: CAL_COLLECTION,
+        body: BodyRule::None,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        pageable: true,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/calendarView"),
+        time_window: true,
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "find-meeting-times",
+        summary: "Suggest meeting times from attendees' availability",
+        method: Method::Post,
+        route: "/users/{userId}/findMeetingTimes",
+        graph_path: "/users/{userId}/findMeetingTimes",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: &["Calendars.Read.Shared", "Calendars.ReadWrite.Shared"],
+        application_permissions: &[],
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
+        name: "get-schedule",
+        summary: "Get free/busy schedules of users, rooms or lists",
+        method: Method::Post,
+        route: "/users/{userId}/calendar/getSchedule",
+        graph_path: "/users/{userId}/calendar/getSchedule",
+        query_options: &[],
+        body: BodyRule::Required,
+        delegated_scopes: CAL_READ,
+        application_permissions: CAL_READ_APP,
+        time_zone: true,
+        ..DEFAULTS
+    },
+];
+
+/// The operation with this name, if any.
+pub fn find(name: &str) -> Option<&'static Operation> {
+    CATALOG.iter().find(|op| op.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_and_routes_are_unique() {
+        let names: HashSet<_> = CATALOG.iter().map(|op| op.name).collect();
+        assert_eq!(names.len(), CATALOG.len());
+        let routes: HashSet<_> = CATALOG.iter().map(|op| (op.method, op.route)).collect();
+        assert_eq!(routes.len(), CATALOG.len());
+    }
+
+    #[test]
+    fn every_operation_allows_some_permission_mode() {
+        for op in CATALOG {
+            assert!(
+                op.allows_delegated() || op.allows_application(),
+                "{}",
+                op.name
+            );
+        }
+    }
+
+    #[test]
+    fn path_parameters_come_from_the_template() {
+        let op = find("users-get").unwrap();
+        assert_eq!(op.path_parameters().collect::<Vec<_>>(), vec!["userId"]);
+        assert_eq!(find("users-list").unwrap().path_parameters().count(), 0);
+    }
+}

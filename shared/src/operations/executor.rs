@@ -1,0 +1,131 @@
+//! Executes one validated operation request: settings, token, identity, then one Graph request.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::tokens::app_tokens::AppTokens;
+use crate::support::deadline::Deadline;
+use crate::tokens::delegated_tokens::DelegatedTokens;
+use crate::error::ApiError;
+use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
+use crate::operations::graph_path::fill;
+use crate::operations::identity_resolver::IdentityResolver;
+use crate::operations::operation::{Method, Operation, QueryOption};
+use crate::operations::request::{CALENDAR_PARAMETER, Caller, OperationRequest, Target};
+use crate::settings::provider::SettingsProvider;
+
+/// Everything an operation needs, built once per container.
+pub struct Executor {
+    /// Settings from Secrets Manager.
+    pub settings: SettingsProvider,
+    /// Application tokens.
+    pub app_tokens: AppTokens,
+    /// Delegated tokens.
+    pub delegated_tokens: DelegatedTokens,
+    /// `userId` resolution.
+    pub resolver: IdentityResolver,
+    /// Graph.
+    pub graph: Arc<dyn GraphApi>,
+}
+
+/// Whether a directory query needs `ConsistencyLevel: eventual` (Graph's advanced query capabilities).
+fn needs_eventual_consistency(operation: &Operation, request: &OperationRequest) -> bool {
+    let has = |option: QueryOption| request.query.iter().any(|(o, _)| *o == option);
+    operation.advanced_query
+        && (has(QueryOption::Search)
+            || has(QueryOption::Count)
+            || (has(QueryOption::Filter) && has(QueryOption::OrderBy)))
+}
+
+impl Executor {
+    /// Runs the request. `client_request_id` is sent to Graph and logged.
+    pub async fn execute(
+        &self,
+        operation: &Operation,
+        request: OperationRequest,
+        client_request_id: String,
+        deadline: Deadline,
+    ) -> Result<GraphResponse, ApiError> {
+        let settings = self.settings.get().await?;
+        let (access_token, caller_ms_id) = match &request.caller {
+            Caller::Application => (
+                self.app_tokens.access_token(&settings, deadline).await?,
+                None,
+            ),
+            Caller::Delegated(app_user_id) => {
+                let access = self
+                    .delegated_tokens
+                    .access(&settings, app_user_id, operation.delegated_scopes, deadline)
+                    .await?;
+                (
+                    access.access_token,
+                    Some((app_user_id.as_str(), access.ms_user_id)),
+                )
+            }
+        };
+        let user_id = match (&request.target, &caller_ms_id) {
+            (Target::None, _) => None,
+            (Target::Me, Some((_, ms_id))) => Some(ms_id.clone()),
+            (Target::User(id), Some((caller, ms_id))) if id == caller => Some(ms_id.clone()),
+            (Target::User(id), _) => Some(self.resolver.graph_user_id(id).await?),
+            (Target::Me, None) => {
+                return Err(ApiError::invalid(
+                    "`userId` may be `me` only with `authUserId`",
+                ));
+            }
+        };
+
+        let mut values: BTreeMap<&str, &str> = request
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(user_id) = &user_id {
+            values.insert("userId", user_id);
+        }
+        let template = match operation.calendar_graph_path {
+            Some(path) if request.params.contains_key(CALENDAR_PARAMETER) => path,
+            _ => operation.graph_path,
+        };
+        let path = fill(template, &values)
+            .ok_or_else(|| ApiError::invalid("a path parameter is missing"))?;
+        let mut headers = Vec::new();
+        if needs_eventual_consistency(operation, &request) {
+            headers.push(("ConsistencyLevel", "eventual".to_string()));
+        }
+        if let Some(zone) = &request.time_zone {
+            headers.push(("Prefer", format!("outlook.timezone=\"{zone}\"")));
+        }
+        let mut query: Vec<(String, String)> = request
+            .query
+            .iter()
+            .map(|(o, v)| (o.name().to_string(), v.clone()))
+            .collect();
+        if let Some(window) = &request.window {
+            query.push(("startDateTime".into(), window.start.clone()));
+            query.push(("endDateTime".into(), window.end.clone()));
+        }
+        let mut body = request.body;
+        if let (Some(key), Some(Value::Object(fields))) = (operation.idempotency_key, body.as_mut())
+        {
+            fields
+                .entry(key)
+                .or_insert_with(|| Value::String(uuid::Uuid::new_v4().to_string()));
+        }
+        let call = GraphCall {
+            method: operation.method,
+            path,
+            query,
+            headers,
+            body,
+            access_token,
+            all_pages: request.all_pages,
+            client_request_id,
+            continuation: request.continuation,
+            retry_safe: operation.method != Method::Post || operation.idempotency_key.is_some(),
+        };
+        self.graph.send(&call, deadline).await
+    }
+}

@@ -1,0 +1,191 @@
+//! The function's environment: where the table, the settings secret and Microsoft are.
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::keeper::schedule::KeeperSchedule;
+
+/// Seconds in a day, for `KEEPER_REFRESH_AGE_DAYS`.
+const DAY_SECS: i64 = 24 * 3600;
+
+/// Environment settings of every function.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// DynamoDB table (`TABLE_NAME`).
+    pub table_name: String,
+    /// Settings secret name or ARN (`SETTINGS_SECRET_ID`).
+    pub settings_secret_id: String,
+    /// Graph origin (`GRAPH_BASE_URL`, default `https://graph.microsoft.com`).
+    pub graph_base_url: Url,
+    /// Identity platform origin (`LOGIN_BASE_URL`, default `https://login.microsoftonline.com`).
+    pub login_base_url: Url,
+    /// How long settings are cached (`SETTINGS_TTL_SECONDS`, default 300).
+    pub settings_ttl: Duration,
+    /// How long a container trusts in-memory tokens and identities before re-reading the table
+    /// (`TOKEN_CACHE_TTL_SECONDS`, default 300): the bound on how late `auth-revoke` and `cache-clear`
+    /// reach warm containers.
+    pub token_cache_ttl: Duration,
+    /// When a link is due for the token keeper (`KEEPER_REFRESH_AGE_DAYS` after its last refresh,
+    /// default 14, at most 60: well inside Microsoft's 90-day window) and how many shards the keeper
+    /// index has (`KEEPER_SHARDS`, default 16, at most 1000). Every function that writes links must
+    /// see the same values.
+    pub keeper_schedule: KeeperSchedule,
+    /// How many refreshes the token keeper runs at a time (`KEEPER_CONCURRENCY`, default 8, at most 64).
+    pub keeper_concurrency: usize,
+}
+
+fn configuration_invalid(message: String) -> ApiError {
+    ApiError::new(ErrorCode::ConfigurationInvalid, message)
+}
+
+fn required(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<String, ApiError> {
+    lookup(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| configuration_invalid(format!("environment variable {name} is not set")))
+}
+
+fn origin(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+) -> Result<Url, ApiError> {
+    let text = lookup(name).unwrap_or_else(|| default.to_string());
+    match Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
+        _ => Err(configuration_invalid(format!(
+            "environment variable {name} is not an http(s) URL"
+        ))),
+    }
+}
+
+fn seconds(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: u64,
+) -> Result<Duration, ApiError> {
+    match lookup(name) {
+        None => Ok(Duration::from_secs(default)),
+        Some(text) => text.parse().map(Duration::from_secs).map_err(|_| {
+            configuration_invalid(format!(
+                "environment variable {name} is not a number of seconds"
+            ))
+        }),
+    }
+}
+
+fn bounded(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: u32,
+    allowed: RangeInclusive<u32>,
+) -> Result<u32, ApiError> {
+    let Some(text) = lookup(name) else {
+        return Ok(default);
+    };
+    text.parse()
+        .ok()
+        .filter(|value| allowed.contains(value))
+        .ok_or_else(|| {
+            configuration_invalid(format!(
+                "environment variable {name} is not a whole number from {} to {}",
+                allowed.start(),
+                allowed.end()
+            ))
+        })
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ApiError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        Ok(Self {
+            table_name: required(&lookup, "TABLE_NAME")?,
+            settings_secret_id: required(&lookup, "SETTINGS_SECRET_ID")?,
+            graph_base_url: origin(&lookup, "GRAPH_BASE_URL", "https://graph.microsoft.com")?,
+            login_base_url: origin(
+                &lookup,
+                "LOGIN_BASE_URL",
+                "https://login.microsoftonline.com",
+            )?,
+            settings_ttl: seconds(&lookup, "SETTINGS_TTL_SECONDS", 300)?,
+            token_cache_ttl: seconds(&lookup, "TOKEN_CACHE_TTL_SECONDS", 300)?,
+            keeper_schedule: KeeperSchedule {
+                refresh_age_secs: i64::from(bounded(
+                    &lookup,
+                    "KEEPER_REFRESH_AGE_DAYS",
+                    14,
+                    1..=60,
+                )?) * DAY_SECS,
+                shards: bounded(&lookup, "KEEPER_SHARDS", 16, 1..=1000)?,
+            },
+            keeper_concurrency: bounded(&lookup, "KEEPER_CONCURRENCY", 8, 1..=64)? as usize,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn reads_defaults_and_refuses_bad_values() {
+        let env = HashMap::from([("TABLE_NAME", "t"), ("SETTINGS_SECRET_ID", "s")]);
+        let config = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(
+            config.graph_base_url.as_str(),
+            "https://graph.microsoft.com/"
+        );
+        assert_eq!(config.settings_ttl, Duration::from_secs(300));
+
+        let env = HashMap::from([("TABLE_NAME", "t")]);
+        let error = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        assert!(error.to_string().contains("SETTINGS_SECRET_ID"));
+
+        let env = HashMap::from([
+            ("TABLE_NAME", "t"),
+            ("SETTINGS_SECRET_ID", "s"),
+            ("GRAPH_BASE_URL", "ftp://x"),
+        ]);
+        assert!(Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).is_err());
+    }
+
+    #[test]
+    fn reads_the_keeper_settings_within_their_bounds() {
+        let read = |extra: &[(&'static str, &'static str)]| {
+            let mut env = HashMap::from([("TABLE_NAME", "t"), ("SETTINGS_SECRET_ID", "s")]);
+            env.extend(extra.iter().copied());
+            Config::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+        };
+        let defaults = read(&[]).unwrap();
+        assert_eq!(defaults.keeper_schedule, KeeperSchedule::default());
+        assert_eq!(defaults.keeper_concurrency, 8);
+
+        let custom = read(&[
+            ("KEEPER_REFRESH_AGE_DAYS", "30"),
+            ("KEEPER_SHARDS", "64"),
+            ("KEEPER_CONCURRENCY", "32"),
+        ])
+        .unwrap();
+        assert_eq!(custom.keeper_schedule.refresh_age_secs, 30 * DAY_SECS);
+        assert_eq!(custom.keeper_schedule.shards, 64);
+        assert_eq!(custom.keeper_concurrency, 32);
+
+        for bad in [
+            ("KEEPER_REFRESH_AGE_DAYS", "90"),
+            ("KEEPER_REFRESH_AGE_DAYS", "0"),
+            ("KEEPER_SHARDS", "0"),
+            ("KEEPER_CONCURRENCY", "many"),
+        ] {
+            let error = read(&[bad]).unwrap_err();
+            assert!(error.to_string().contains(bad.0), "{error}");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The composition root: builds the real adapters (DynamoDB, Secrets Manager, Microsoft over HTTP)
+//! once per container and hands them to the domain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+
+use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
+use crate::adapters::operations::ms_graph_client::MsGraphClient;
+use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
+use crate::adapters::retrying_sender::RetryingSender;
+use crate::adapters::settings::secrets_manager_settings::SecretsManagerSettings;
+use crate::tokens::app_tokens::AppTokens;
+use crate::tokens::delegated_tokens::DelegatedTokens;
+use crate::operations::executor::Executor;
+use crate::operations::graph_api::GraphApi;
+use crate::tokens::identity_platform::IdentityPlatform;
+use crate::operations::identity_resolver::IdentityResolver;
+use crate::settings::provider::{SettingsProvider, SettingsSource};
+use crate::tokens::store::TokenStore;
+
+use crate::runtime::config::Config;
+
+/// The HTTP client every request to Microsoft goes through (one connection pool per container).
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .pool_idle_timeout(Duration::from_secs(55))
+        .user_agent(concat!(
+            "graph-lambda-functions/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+        .expect("the HTTP client configuration is static and valid")
+}
+
+/// The real adapters, built once per container.
+#[derive(Clone)]
+pub struct Adapters {
+    /// DynamoDB token store.
+    pub store: Arc<dyn TokenStore>,
+    /// Microsoft identity platform.
+    pub identity_platform: Arc<dyn IdentityPlatform>,
+    /// Microsoft Graph.
+    pub graph: Arc<dyn GraphApi>,
+    /// Settings secret in Secrets Manager.
+    pub settings_source: Arc<dyn SettingsSource>,
+}
+
+impl Adapters {
+    /// Builds the adapters from the function's configuration and the AWS SDK configuration.
+    pub fn new(config: &Config, aws: &SdkConfig) -> Self {
+        let sender = RetryingSender::new(http_client());
+        Self {
+            store: Arc::new(DynamoTokenStore::new(
+                aws_sdk_dynamodb::Client::new(aws),
+                &config.table_name,
+                config.keeper_schedule,
+            )),
+            identity_platform: Arc::new(MsIdentityPlatform::new(
+                sender.clone(),
+                config.login_base_url.as_str(),
+            )),
+            graph: Arc::new(MsGraphClient::new(sender, config.graph_base_url.clone())),
+            settings_source: Arc::new(SecretsManagerSettings::new(
+                aws_sdk_secretsmanager::Client::new(aws),
+                &config.settings_secret_id,
+            )),
+        }
+    }
+
+    /// The executor of operations over these adapters.
+    pub fn executor(&self, config: &Config) -> Executor {
+        Executor {
+            settings: SettingsProvider::new(self.settings_source.clone(), config.settings_ttl),
+            app_tokens: AppTokens::new(
+                self.store.clone(),
+                self.identity_platform.clone(),
+                config.token_cache_ttl,
+            ),
+            delegated_tokens: DelegatedTokens::new(
+                self.store.clone(),
+                self.identity_platform.clone(),
+                config.token_cache_ttl,
+            ),
+            resolver: IdentityResolver::new(self.store.clone(), config.token_cache_ttl),
+            graph: self.graph.clone(),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Validation of the sign-in functions' requests, decoded from API Gateway or direct events into
+//! the same [`RawRequest`] as the Graph operations: `authUserId` at the top level (a query
+//! parameter, or the `{authUserId}` path parameter of `auth-status`), options in `query`, no body.
+
+use crate::error::ApiError;
+use crate::operations::request::{RawRequest, acting_user, validate_app_user_id};
+use crate::support::secret::Secret;
+use crate::sign_in::flow::{Callback, StartRequest};
+use crate::sign_in::scopes::SignInMode;
+
+/// Longest accepted `loginHint`, in characters.
+pub const MAX_LOGIN_HINT_CHARS: usize = 256;
+
+/// A validated `auth-start` invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartInvocation {
+    /// The sign-in to start.
+    pub request: StartRequest,
+    /// Answer with a redirect to the authorize URL instead of JSON.
+    pub redirect: bool,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::invalid(message)
+}
+
+fn refuse_body_user_and_params(raw: &RawRequest) -> Result<(), ApiError> {
+    if raw.body.is_some() {
+        return Err(invalid("this function takes no request body"));
+    }
+    if raw.user_id.is_some() {
+        return Err(invalid("this function takes no `userId`"));
+    }
+    match raw.params.keys().next() {
+        Some(unknown) => Err(invalid(format!("unknown parameter `{unknown}`"))),
+        None => Ok(()),
+    }
+}
+
+/// Takes `authUserId` from the request (top level or path); an authorizer's verified subject, when
+/// present, is the only one allowed.
+fn take_app_user_id(raw: &mut RawRequest) -> Result<String, ApiError> {
+    let from_path = raw.params.remove("authUserId");
+    let asked = match (raw.auth_user_id.take(), from_path) {
+        (Some(top), Some(path)) if top != path => {
+            return Err(invalid("`authUserId` is given twice with different values"));
+        }
+        (top, path) => top.or(path),
+    };
+    let verified = raw.verified_subject.take();
+    let id = acting_user(asked.as_deref(), verified.as_deref())?
+        .ok_or_else(|| invalid("`authUserId` is required"))?
+        .to_string();
+    validate_app_user_id("authUserId", &id)
+}
+
+fn validate_login_hint(hint: String) -> Result<String, ApiError> {
+    if hint.is_empty()
+        || hint.chars().count() > MAX_LOGIN_HINT_CHARS
+        || hint.chars().any(char::is_control)
+    {
+        return Err(invalid(format!(
+            "`loginHint` must be 1 to {MAX_LOGIN_HINT_CHARS} characters with no control characters"
+        )));
+    }
+    Ok(hint)
+}
+
+/// Validates an `auth-start` request: `authUserId`, and in `query` the optional `mode`
+/// (`default` | `dev`), `returnUrl`, `loginHint` and `redirect` (`true` | `false`).
+pub fn start_invocation(mut raw: RawRequest) -> Result<StartInvocation, ApiError> {
+    let app_user_id = take_app_user_id(&mut raw)?;
+    refuse_body_user_and_params(&raw)?;
+    let mut query = raw.query;
+    let mode = match query.remove("mode") {
+        Some(mode) => SignInMode::parse(&mode)?,
+        None => SignInMode::Default,
+    };
+    let return_url = query.remove("returnUrl");
+    let login_hint = query
+        .remove("loginHint")
+        .map(validate_login_hint)
+        .transpose()?;
+    let redirect = match query.remove("redirect").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(invalid("`redirect` must be true or false")),
+    };
+    if let Some(unknown) = query.keys().next() {
+        return Err(invalid(format!("unknown parameter `{unknown}`")));
+    }
+    Ok(StartInvocation {
+        request: StartRequest {
+            app_user_id,
+            mode,
+            return_url,
+            login_hint,
+        },
+        redirect,
+    })
+}
+
+/// Reads Microsoft's callback from `query` (`state`, and `code` or `error`). Anything else Microsoft
+/// adds (`session_state`, `error_description`, ...) is ignored; nothing here is refused, so that every
+/// callback ends on the return or failure URL.
+pub fn callback(raw: RawRequest) -> Callback {
+    let mut query = raw.query;
+    Callback {
+        state: query.remove("state"),
+        code: query.remove("code").map(Secret::new),
+        error: query.remove("error"),
+    }
+}
+
+/// Validates an `auth-status` or `auth-revoke` request: only `authUserId`.
+pub fn account_request(mut raw: RawRequest) -> Result<String, ApiError> {
+    let app_user_id = take_app_user_id(&mut raw)?;
+    refuse_body_user_and_params(&raw)?;
+    match raw.query.keys().next() {
+        Some(unknown) => Err(invalid(format!("unknown parameter `{unknown}`"))),
+        None => Ok(app_user_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use std::collections::BTreeMap;
+
+    fn raw(auth: Option<&str>, query: &[(&str, &str)]) -> RawRequest {
+        RawRequest {
+            auth_user_id: auth.map(String::from),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ErrorCode {
+        result.unwrap_err().code().unwrap()
+    }
+
+    #[test]
+    fn reads_start_options() {
+        let start = start_invocation(raw(
+            Some("alice"),
+            &[
+                ("mode", "dev"),
+                ("returnUrl", "https://app.example.com/x"),
+                ("loginHint", "adele@contoso.com"),
+                ("redirect", "true"),
+            ],
+        ))
+        .unwrap();
+        assert!(start.redirect);
+        assert_eq!(
+            start.request,
+            StartRequest {
+                app_user_id: "alice".into(),
+                mode: SignInMode::Dev,
+                return_url: Some("https://app.example.com/x".into()),
+                login_hint: Some("adele@contoso.com".into()),
+            }
+        );
+        let plain = start_invocation(raw(Some("alice"), &[])).unwrap();
+        assert!(!plain.redirect);
+        assert_eq!(plain.request.mode, SignInMode::Default);
+    }
+
+    #[test]
+    fn refuses_bad_start_requests() {
+        for (auth, query) in [
+            (None, vec![]),
+            (Some("a/b"), vec![]),
+            (Some("alice"), vec![("mode", "admin")]),
+            (Some("alice"), vec![("redirect", "yes")]),
+            (Some("alice"), vec![("loginHint", "a\nb")]),
+            (Some("alice"), vec![("scope", "Mail.Read")]),
+        ] {
+            assert_eq!(
+                code(start_invocation(raw(auth, &query))),
+                ErrorCode::InvalidRequest,
+                "{auth:?} {query:?}"
+            );
+        }
+        let mut with_body = raw(Some("alice"), &[]);
+        with_body.body = Some("{}".into());
+        assert_eq!(code(start_invocation(with_body)), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn takes_the_user_from_the_path_or_the_top_level() {
+        let from_path = RawRequest {
+            params: BTreeMap::from([("authUserId".to_string(), "alice".to_string())]),
+            ..Default::default()
+        };
+        assert_eq!(account_request(from_path).unwrap(), "alice");
+        assert_eq!(account_request(raw(Some("bob"), &[])).unwrap(), "bob");
+        let conflicting = RawRequest {
+            auth_user_id: Some("bob".into()),
+            params: BTreeMap::from([("authUserId".to_string(), "alice".to_string())]),
+            ..Default::default()
+        };
+        assert_eq!(
+            code(account_request(conflicting)),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(account_request(raw(Some("bob"), &[("x", "1")]))),
+            ErrorCode::InvalidRequest
+        );
+        let mut impostor = raw(Some("mallory"), &[]);
+        impostor.verified_subject = Some("alice".into());
+        assert_eq!(code(account_request(impostor)), ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn reads_callbacks_leniently() {
+        let callback = callback(raw(
+            None,
+            &[("code", "c"), ("state", "s"), ("session_state", "x")],
+        ));
+        assert_eq!(callback.state.as_deref(), Some("s"));
+        assert_eq!(callback.code.unwrap().expose(), "c");
+        assert!(callback.error.is_none());
+    }
+}

@@ -1,0 +1,650 @@
+//! Delegated-permission tokens: each application user's stored refresh token is redeemed when the
+//! cached access token is near expiry, or when the token keeper finds the link due. The rotated
+//! refresh token is written only if the link's version is unchanged, so two concurrent refreshes
+//! never replace a newer refresh token with an older one (Microsoft keeps old refresh tokens
+//! working, so the loser simply re-reads). Permanent rejections mark the link invalid; transient
+//! failures never do.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::tokens::app_tokens::EXPIRY_MARGIN_SECS;
+use crate::support::clock::now_epoch;
+use crate::support::deadline::Deadline;
+use crate::error::{ApiError, ErrorCode};
+use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
+use crate::keeper::schedule::KeeperSchedule;
+use crate::support::keyed_locks::KeyedLocks;
+use crate::support::memory_cache::MemoryCache;
+use crate::tokens::scopes::satisfies;
+use crate::support::secret::Secret;
+use crate::settings::product_settings::Settings;
+use crate::tokens::cipher::TokenCipher;
+use crate::tokens::store::{Link, LinkStatus, TokenStore};
+
+/// Purpose bound into the encryption of stored refresh tokens.
+pub const REFRESH_PURPOSE: &str = "refresh";
+/// Purpose bound into the encryption of stored delegated access tokens.
+pub const ACCESS_PURPOSE: &str = "access";
+/// How many times a refresh is retried after losing a version race.
+const MAX_RACES: usize = 3;
+
+/// Prefix of the table keys of links.
+const LINK_KEY_PREFIX: &str = "link#";
+
+/// The table key (and encryption owner) of an application user's link.
+pub fn link_key(app_user_id: &str) -> String {
+    format!("{LINK_KEY_PREFIX}{app_user_id}")
+}
+
+/// The application user id whose link has table key `key`, if it is a link key.
+pub fn app_user_of_link_key(key: &str) -> Option<&str> {
+    key.strip_prefix(LINK_KEY_PREFIX)
+}
+
+/// What a delegated call needs: the token and who it belongs to.
+#[derive(Debug, Clone)]
+pub struct DelegatedAccess {
+    /// Access token for Graph.
+    pub access_token: Secret,
+    /// When it expires (epoch seconds).
+    pub expires_at: i64,
+    /// Granted scopes (short names).
+    pub scopes: Vec<String>,
+    /// The user's Microsoft object id.
+    pub ms_user_id: String,
+}
+
+/// What the token keeper's refresh of one due link did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeeperOutcome {
+    /// The refresh token was redeemed and the rotated one stored.
+    Refreshed,
+    /// Nothing to do: since the index was read, the link was refreshed, signed in again, marked
+    /// invalid or removed by someone else.
+    NoLongerDue,
+    /// Microsoft rejected the refresh token for good: the link was marked invalid with this reason
+    /// and stays out of the keeper index until the user signs in again.
+    Invalidated(String),
+    /// The refresh failed without saying anything about the token (Microsoft unavailable,
+    /// throttling, timeout, configuration): the link stays valid and is due again soon.
+    Deferred(ApiError),
+}
+
+/// What one redemption of a link's refresh token did.
+enum Redemption {
+    /// The rotated tokens were stored.
+    Rotated(DelegatedAccess),
+    /// Another writer changed the link first; nothing was stored.
+    Superseded,
+    /// Microsoft rejected the token for good and the link was marked invalid for `reason`;
+    /// `error` is what a caller is told.
+    Invalidated {
+        reason: &'static str,
+        error: ApiError,
+    },
+}
+
+/// Provides delegated access tokens per application user.
+pub struct DelegatedTokens {
+    store: Arc<dyn TokenStore>,
+    identity_platform: Arc<dyn IdentityPlatform>,
+    memory: MemoryCache<DelegatedAccess>,
+    memory_ttl: Duration,
+    locks: KeyedLocks,
+}
+
+fn refresh_token_invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::RefreshTokenInvalid, message)
+}
+
+fn check_scopes(granted: &[String], required: &[&str]) -> Result<(), ApiError> {
+    if satisfies(granted, required) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::ScopeInvalid,
+            format!(
+                "the user has not consented to any scope this operation needs ({}): sign in again with one of them",
+                required.join(", ")
+            ),
+        ))
+    }
+}
+
+fn usable(access: &DelegatedAccess) -> bool {
+    access.expires_at - EXPIRY_MARGIN_SECS > now_epoch()
+}
+
+impl DelegatedTokens {
+    /// `memory_ttl` bounds how long a container trusts its in-memory copy before reading the table again
+    /// (which is how a revoked link reaches warm containers).
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        identity_platform: Arc<dyn IdentityPlatform>,
+        memory_ttl: Duration,
+    ) -> Self {
+        Self {
+            store,
+            identity_platform,
+            memory: MemoryCache::default(),
+            memory_ttl,
+            locks: KeyedLocks::default(),
+        }
+    }
+
+    fn remember(&self, app_user_id: &str, access: &DelegatedAccess) {
+        let usable_for = Duration::from_secs(
+            (access.expires_at - EXPIRY_MARGIN_SECS - now_epoch()).max(0) as u64,
+        );
+        self.memory
+            .insert(app_user_id, access.clone(), usable_for.min(self.memory_ttl));
+    }
+
+    /// A valid access token for `app_user_id`, provided the user granted one of `required`
+    /// (checked before any request to Microsoft).
+    pub async fn access(
+        &self,
+        settings: &Settings,
+        app_user_id: &str,
+        required: &[&str],
+        deadline: Deadline,
+    ) -> Result<DelegatedAccess, ApiError> {
+        if let Some(access) = self.memory.get(app_user_id).filter(usable) {
+            check_scopes(&access.scopes, required)?;
+            return Ok(access);
+        }
+        let _refreshing = self.locks.lock(app_user_id).await;
+        if let Some(access) = self.memory.get(app_user_id).filter(usable) {
+            check_scopes(&access.scopes, required)?;
+            return Ok(access);
+        }
+        let mut link = self.read_valid_link(app_user_id).await?;
+        check_scopes(&link.scopes, required)?;
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        for _ in 0..MAX_RACES {
+            if let Some(access) = self.stored_access(&cipher, &link)? {
+                self.remember(app_user_id, &access);
+                return Ok(access);
+            }
+            match self.refresh(settings, &cipher, &link, deadline).await? {
+                Redemption::Rotated(access) => {
+                    self.remember(app_user_id, &access);
+                    return Ok(access);
+                }
+                // Someone else wrote the link first: use what they stored.
+                Redemption::Superseded => link = self.read_valid_link(app_user_id).await?,
+                Redemption::Invalidated { error, .. } => return Err(error),
+            }
+        }
+        Err(ApiError::new(
+            ErrorCode::UpstreamUnavailable,
+            "the user's tokens kept changing during refresh; try again",
+        ))
+    }
+
+    /// The token keeper's refresh of `app_user_id`, whose link the keeper index listed as due: re-reads
+    /// the link (strongly consistent) and redeems its refresh token only if it is still valid and due
+    /// by `schedule`, so a concurrent run, a retried run or an on-demand refresh in between makes
+    /// this a no-op. A transient failure moves the link's due time to `schedule`'s retry time.
+    /// `Err` only when the table failed (the link is then left as it was, still due).
+    pub async fn refresh_due(
+        &self,
+        settings: &Settings,
+        app_user_id: &str,
+        schedule: &KeeperSchedule,
+        deadline: Deadline,
+    ) -> Result<KeeperOutcome, ApiError> {
+        let Some(link) = self.store.get_link(app_user_id).await? else {
+            return Ok(KeeperOutcome::NoLongerDue);
+        };
+        let now = now_epoch();
+        if link.status != LinkStatus::Valid || !schedule.is_due(link.last_refresh_at, now) {
+            return Ok(KeeperOutcome::NoLongerDue);
+        }
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        match self.refresh(settings, &cipher, &link, deadline).await {
+            Ok(Redemption::Rotated(_)) => Ok(KeeperOutcome::Refreshed),
+            Ok(Redemption::Superseded) => Ok(KeeperOutcome::NoLongerDue),
+            Ok(Redemption::Invalidated { reason, .. }) => {
+                Ok(KeeperOutcome::Invalidated(reason.to_string()))
+            }
+            Err(error) => {
+                let deferred = self
+                    .store
+                    .defer_link(app_user_id, link.version, schedule.retry_at(now))
+                    .await?;
+                Ok(if deferred {
+                    KeeperOutcome::Deferred(error)
+                } else {
+                    KeeperOutcome::NoLongerDue
+                })
+            }
+        }
+    }
+
+    /// Forgets the in-memory token of a user (e.g. after Graph rejected it).
+    pub fn forget(&self, app_user_id: &str) {
+        self.memory.remove(app_user_id);
+    }
+
+    async fn read_valid_link(&self, app_user_id: &str) -> Result<Link, ApiError> {
+        let link = self.store.get_link(app_user_id).await?.ok_or_else(|| {
+            refresh_token_invalid("no Microsoft sign-in is stored for `authUserId`: sign in first")
+        })?;
+        match &link.status {
+            LinkStatus::Valid => Ok(link),
+            LinkStatus::Invalid { reason } => Err(refresh_token_invalid(format!(
+                "the user's Microsoft sign-in is no longer valid ({reason}): sign in again"
+            ))),
+        }
+    }
+
+    fn stored_access(
+        &self,
+        cipher: &TokenCipher<'_>,
+        link: &Link,
+    ) -> Result<Option<DelegatedAccess>, ApiError> {
+        let Some(sealed) = &link.access_token else {
+            return Ok(None);
+        };
+        let access = DelegatedAccess {
+            access_token: Secret::new(""),
+            expires_at: link.access_expires_at,
+            scopes: link.scopes.clone(),
+            ms_user_id: link.ms_user_id.clone(),
+        };
+        if !usable(&access) {
+            return Ok(None);
+        }
+        let access_token = cipher.open(sealed, ACCESS_PURPOSE, &link_key(&link.app_user_id))?;
+        Ok(Some(DelegatedAccess {
+            access_token,
+            ..access
+        }))
+    }
+
+    /// Redeems the link's refresh token and stores the outcome conditionally on the link's version.
+    /// `Err` when nothing could be learned about the token (Microsoft unavailable, configuration,
+    /// the table failed): the link is left as it was.
+    async fn refresh(
+        &self,
+        settings: &Settings,
+        cipher: &TokenCipher<'_>,
+        link: &Link,
+        deadline: Deadline,
+    ) -> Result<Redemption, ApiError> {
+        let owner = link_key(&link.app_user_id);
+        let refresh_token = cipher.open(&link.refresh_token, REFRESH_PURPOSE, &owner)?;
+        match self
+            .identity_platform
+            .refresh(settings, &refresh_token, &link.scopes, deadline)
+            .await
+        {
+            Ok(grant) => {
+                let now = now_epoch();
+                let scopes = if grant.scopes.is_empty() {
+                    link.scopes.clone()
+                } else {
+                    grant.scopes
+                };
+                let rotated = Link {
+                    refresh_token: match &grant.refresh_token {
+                        Some(token) => cipher.seal(token, REFRESH_PURPOSE, &owner),
+                        None => link.refresh_token.clone(),
+                    },
+                    access_token: Some(cipher.seal(&grant.access_token, ACCESS_PURPOSE, &owner)),
+                    access_expires_at: now + grant.expires_in,
+                    scopes: scopes.clone(),
+                    version: link.version + 1,
+                    last_refresh_at: now,
+                    ..link.clone()
+                };
+                if !self
+                    .store
+                    .replace_link_if_version(&rotated, link.version)
+                    .await?
+                {
+                    tracing::info!("another refresh of this link won the race; re-reading it");
+                    return Ok(Redemption::Superseded);
+                }
+                Ok(Redemption::Rotated(DelegatedAccess {
+                    access_token: grant.access_token,
+                    expires_at: rotated.access_expires_at,
+                    scopes,
+                    ms_user_id: link.ms_user_id.clone(),
+                }))
+            }
+            Err(TokenFailure::Rejected(rejection)) => {
+                let reason = match rejection.kind() {
+                    RejectionKind::TokenDead(reason) | RejectionKind::ScopeMissing(reason) => {
+                        reason
+                    }
+                    _ => return Err(rejection.to_api_error()),
+                };
+                let invalid = Link {
+                    status: LinkStatus::Invalid {
+                        reason: reason.to_string(),
+                    },
+                    version: link.version + 1,
+                    ..link.clone()
+                };
+                if !self
+                    .store
+                    .replace_link_if_version(&invalid, link.version)
+                    .await?
+                {
+                    // The link changed meanwhile (a new sign-in or a rotation): judge the new one instead.
+                    return Ok(Redemption::Superseded);
+                }
+                tracing::warn!(
+                    reason,
+                    "Microsoft rejected the refresh token for good; link marked invalid"
+                );
+                Ok(Redemption::Invalidated {
+                    reason,
+                    error: rejection.to_api_error(),
+                })
+            }
+            Err(failure @ TokenFailure::Unavailable(_)) => Err(failure.to_api_error()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign_in::account_linker::AccountLinker;
+    use crate::tokens::identity_platform::TokenRejection;
+    use crate::test_util::{
+        MemoryStore, RecordingGraph, ScriptedIdentityPlatform, grant, id_token, settings,
+    };
+    use std::sync::atomic::Ordering;
+
+    const READ: &[&str] = &["User.Read.All"];
+
+    struct World {
+        store: Arc<MemoryStore>,
+        identity_platform: Arc<ScriptedIdentityPlatform>,
+        settings: Settings,
+    }
+
+    impl World {
+        async fn linked(scopes: &[&str]) -> Self {
+            let world = Self {
+                store: Arc::new(MemoryStore::default()),
+                identity_platform: Arc::new(ScriptedIdentityPlatform::default()),
+                settings: settings(),
+            };
+            let linker =
+                AccountLinker::new(world.store.clone(), Arc::new(RecordingGraph::default()));
+            let mut first = grant(1, scopes);
+            first.id_token = Some(id_token("tenant-1"));
+            linker
+                .link(&world.settings, "alice", first, deadline())
+                .await
+                .unwrap();
+            world
+        }
+
+        fn engine(&self) -> DelegatedTokens {
+            DelegatedTokens::new(
+                self.store.clone(),
+                self.identity_platform.clone(),
+                Duration::from_secs(300),
+            )
+        }
+
+        fn link(&self) -> Link {
+            self.store.links.lock().unwrap()["alice"].clone()
+        }
+
+        fn expire_access(&self) {
+            self.store
+                .links
+                .lock()
+                .unwrap()
+                .get_mut("alice")
+                .unwrap()
+                .access_expires_at = now_epoch() - 1;
+        }
+
+        fn stored_refresh_token(&self) -> String {
+            let link = self.link();
+            let cipher = TokenCipher::new(&self.settings.encryption_keys);
+            cipher
+                .open(&link.refresh_token, REFRESH_PURPOSE, "link#alice")
+                .unwrap()
+                .expose()
+                .to_string()
+        }
+    }
+
+    fn deadline() -> Deadline {
+        Deadline::after(Duration::from_secs(5))
+    }
+
+    fn rejected(
+        codes: &[u32],
+        suberror: Option<&str>,
+    ) -> Result<crate::tokens::identity_platform::TokenGrant, TokenFailure> {
+        Err(TokenFailure::Rejected(TokenRejection {
+            status: 400,
+            error: "invalid_grant".into(),
+            error_codes: codes.to_vec(),
+            suberror: suberror.map(String::from),
+        }))
+    }
+
+    #[tokio::test]
+    async fn uses_the_stored_access_token_while_fresh_and_then_memory() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let engine = world.engine();
+        let access = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(access.access_token.expose(), "access-1");
+        assert_eq!(access.ms_user_id, "ms-object-id");
+        assert_eq!(world.link().ms_tenant_id.as_deref(), Some("tenant-1"));
+        engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 0);
+        assert_eq!(
+            world.store.link_reads.load(Ordering::SeqCst),
+            1,
+            "the second call is served from memory"
+        );
+    }
+
+    #[tokio::test]
+    async fn refreshes_and_rotates_when_the_access_token_is_near_expiry() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        let before = world.link().version;
+        let access = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        assert_eq!(access.access_token.expose(), "access-101");
+        assert_eq!(
+            world.identity_platform.presented.lock().unwrap().as_slice(),
+            ["refresh-1"]
+        );
+        assert_eq!(world.stored_refresh_token(), "refresh-101");
+        assert_eq!(world.link().version, before + 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_refreshes_in_two_containers_keep_one_newest_token() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        let before = world.link().version;
+        let (a, b) = (world.engine(), world.engine());
+        let (first, second) = tokio::join!(
+            a.access(&world.settings, "alice", READ, deadline()),
+            b.access(&world.settings, "alice", READ, deadline())
+        );
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let link = world.link();
+        let cipher = TokenCipher::new(&world.settings.encryption_keys);
+        let stored_access = cipher
+            .open(
+                link.access_token.as_ref().unwrap(),
+                ACCESS_PURPOSE,
+                "link#alice",
+            )
+            .unwrap();
+        // Both containers end up with the winner's tokens; the loser's rotation was never written.
+        assert_eq!(first.access_token, stored_access);
+        assert_eq!(second.access_token, stored_access);
+        let stored = world.stored_refresh_token();
+        assert_eq!(
+            world.identity_platform.refreshes.load(Ordering::SeqCst),
+            2,
+            "both containers redeemed the old token"
+        );
+        assert!(
+            ["refresh-101", "refresh-102"].contains(&stored.as_str()),
+            "{stored}"
+        );
+        assert_eq!(link.version, before + 1, "exactly one rotation was written");
+    }
+
+    #[tokio::test]
+    async fn permanent_rejections_invalidate_the_link() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(rejected(&[50173], None));
+        let engine = world.engine();
+        let error = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: "revoked".into()
+            }
+        );
+        let again = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(again.code(), Some(ErrorCode::RefreshTokenInvalid));
+        assert_eq!(
+            world.identity_platform.refreshes.load(Ordering::SeqCst),
+            1,
+            "an invalid link is not retried"
+        );
+    }
+
+    #[tokio::test]
+    async fn withdrawn_consent_is_scope_invalid_and_invalidates() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(rejected(&[65001], Some("consent_required")));
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: "consent_required".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn transient_failures_never_invalidate() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(Err(TokenFailure::Unavailable("503".into())));
+        let before = world.link();
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UpstreamUnavailable));
+        assert_eq!(world.link(), before);
+    }
+
+    #[tokio::test]
+    async fn missing_scope_fails_before_any_request() {
+        let world = World::linked(&["Calendars.Read"]).await;
+        world.expire_access();
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
+        assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn the_keeper_refreshes_only_links_still_due_when_re_read() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let schedule = KeeperSchedule::default();
+        let engine = world.engine();
+        let keep =
+            |user: &'static str| engine.refresh_due(&world.settings, user, &schedule, deadline());
+        assert_eq!(keep("alice").await.unwrap(), KeeperOutcome::NoLongerDue);
+        assert_eq!(keep("nobody").await.unwrap(), KeeperOutcome::NoLongerDue);
+        assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 0);
+
+        world
+            .store
+            .links
+            .lock()
+            .unwrap()
+            .get_mut("alice")
+            .unwrap()
+            .last_refresh_at = now_epoch() - schedule.refresh_age_secs;
+        let before = world.link().version;
+        assert_eq!(keep("alice").await.unwrap(), KeeperOutcome::Refreshed);
+        assert_eq!(world.stored_refresh_token(), "refresh-101");
+        assert_eq!(world.link().version, before + 1);
+        assert!(world.link().last_refresh_at >= now_epoch() - 5);
+        assert_eq!(
+            keep("alice").await.unwrap(),
+            KeeperOutcome::NoLongerDue,
+            "a retried run changes nothing twice"
+        );
+        assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn unknown_users_must_sign_in() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let error = world
+            .engine()
+            .access(&world.settings, "bob", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+    }
+}

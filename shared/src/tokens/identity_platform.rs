@@ -1,0 +1,251 @@
+//! The port to the Microsoft identity platform's token endpoint, and how its answers are classified.
+
+use async_trait::async_trait;
+
+use crate::support::deadline::Deadline;
+use crate::error::{ApiError, ErrorCode};
+use crate::support::secret::Secret;
+use crate::settings::product_settings::Settings;
+
+/// A successful token response.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    /// The access token.
+    pub access_token: Secret,
+    /// A new refresh token, when one was issued.
+    pub refresh_token: Option<Secret>,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: i64,
+    /// Granted Graph scopes (short names, e.g. `User.Read`), without OpenID scopes.
+    pub scopes: Vec<String>,
+    /// The OpenID Connect id token, when one was issued.
+    pub id_token: Option<Secret>,
+}
+
+/// An error response from the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRejection {
+    /// HTTP status.
+    pub status: u16,
+    /// OAuth `error`, e.g. `invalid_grant`.
+    pub error: String,
+    /// AADSTS numbers from `error_codes`.
+    pub error_codes: Vec<u32>,
+    /// Microsoft's `suberror`, e.g. `consent_required`.
+    pub suberror: Option<String>,
+}
+
+/// Why a token request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFailure {
+    /// Microsoft answered with an OAuth error.
+    Rejected(TokenRejection),
+    /// No usable answer (network, timeout, 5xx, throttling) within the time budget.
+    Unavailable(String),
+}
+
+/// What a rejection means for a stored refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// The refresh token will never work again (reason to record on the link).
+    TokenDead(&'static str),
+    /// The user has not consented to a requested scope, or a scope is invalid.
+    ScopeMissing(&'static str),
+    /// The tenant is unknown.
+    TenantUnknown,
+    /// The client id or secret is wrong.
+    ClientInvalid,
+    /// Anything else: not the token's fault.
+    Other,
+}
+
+impl TokenRejection {
+    /// Classifies the rejection by its AADSTS codes, OAuth error and sub-error.
+    pub fn kind(&self) -> RejectionKind {
+        let has = |code: u32| self.error_codes.contains(&code);
+        if has(90002) {
+            return RejectionKind::TenantUnknown;
+        }
+        if has(7000215)
+            || has(700016)
+            || has(7000222)
+            || self.error == "invalid_client"
+            || self.error == "unauthorized_client"
+        {
+            return RejectionKind::ClientInvalid;
+        }
+        if has(65001) || self.suberror.as_deref() == Some("consent_required") {
+            return RejectionKind::ScopeMissing("consent_required");
+        }
+        if has(70011) || self.error == "invalid_scope" {
+            return RejectionKind::ScopeMissing("invalid_scope");
+        }
+        if has(70008) {
+            return RejectionKind::TokenDead("expired");
+        }
+        if has(700082) {
+            return RejectionKind::TokenDead("inactive");
+        }
+        if has(50173) || has(50133) || has(700084) {
+            return RejectionKind::TokenDead("revoked");
+        }
+        if has(50076)
+            || has(50079)
+            || has(50078)
+            || has(50158)
+            || has(53003)
+            || self.error == "interaction_required"
+        {
+            return RejectionKind::TokenDead("interaction_required");
+        }
+        if self.error == "invalid_grant" || has(9002313) {
+            return RejectionKind::TokenDead("invalid_grant");
+        }
+        RejectionKind::Other
+    }
+
+    /// The error to give the caller for this rejection.
+    pub fn to_api_error(&self) -> ApiError {
+        match self.kind() {
+            RejectionKind::TokenDead(reason) => ApiError::new(
+                ErrorCode::RefreshTokenInvalid,
+                format!(
+                    "the user's Microsoft sign-in is no longer valid ({reason}): sign in again"
+                ),
+            ),
+            RejectionKind::ScopeMissing(reason) => ApiError::new(
+                ErrorCode::ScopeInvalid,
+                format!(
+                    "Microsoft refused the requested scopes ({reason}): sign in again with the needed scope"
+                ),
+            ),
+            RejectionKind::TenantUnknown => ApiError::new(
+                ErrorCode::TenantNotFound,
+                "the tenant in settings is not known to Microsoft",
+            ),
+            RejectionKind::ClientInvalid => ApiError::new(
+                ErrorCode::ConfigurationInvalid,
+                "Microsoft rejected the client id or client secret in settings",
+            ),
+            RejectionKind::Other => ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                format!(
+                    "the Microsoft token endpoint refused the request ({})",
+                    self.error
+                ),
+            ),
+        }
+    }
+}
+
+impl TokenFailure {
+    /// The error to give the caller.
+    pub fn to_api_error(&self) -> ApiError {
+        match self {
+            Self::Rejected(rejection) => rejection.to_api_error(),
+            Self::Unavailable(why) => ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                format!("the Microsoft token endpoint is unavailable: {why}"),
+            ),
+        }
+    }
+}
+
+/// Token requests to the Microsoft identity platform.
+#[async_trait]
+pub trait IdentityPlatform: Send + Sync {
+    /// Client credentials grant for Graph (`.default`) in `tenant`.
+    async fn client_credentials(
+        &self,
+        settings: &Settings,
+        tenant: &str,
+        deadline: Deadline,
+    ) -> Result<TokenGrant, TokenFailure>;
+    /// Refresh token grant asking for `scopes` (short Graph names).
+    async fn refresh(
+        &self,
+        settings: &Settings,
+        refresh_token: &Secret,
+        scopes: &[String],
+        deadline: Deadline,
+    ) -> Result<TokenGrant, TokenFailure>;
+    /// Authorization code grant with PKCE: redeems the `code` `/authorize` delivered to
+    /// `redirect_uri`, proving with `verifier` that this flow asked for it, for `scopes` (as asked
+    /// for at `/authorize`).
+    async fn redeem_code(
+        &self,
+        settings: &Settings,
+        code: &Secret,
+        verifier: &Secret,
+        redirect_uri: &str,
+        scopes: &[String],
+        deadline: Deadline,
+    ) -> Result<TokenGrant, TokenFailure>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejection(error: &str, codes: &[u32], suberror: Option<&str>) -> TokenRejection {
+        TokenRejection {
+            status: 400,
+            error: error.into(),
+            error_codes: codes.to_vec(),
+            suberror: suberror.map(String::from),
+        }
+    }
+
+    #[test]
+    fn classifies_microsoft_answers() {
+        let cases = [
+            (
+                rejection("invalid_grant", &[70008], None),
+                ErrorCode::RefreshTokenInvalid,
+            ),
+            (
+                rejection("invalid_grant", &[700082], None),
+                ErrorCode::RefreshTokenInvalid,
+            ),
+            (
+                rejection("invalid_grant", &[50173], None),
+                ErrorCode::RefreshTokenInvalid,
+            ),
+            (
+                rejection("invalid_grant", &[50076], Some("basic_action")),
+                ErrorCode::RefreshTokenInvalid,
+            ),
+            (
+                rejection("invalid_grant", &[65001], Some("consent_required")),
+                ErrorCode::ScopeInvalid,
+            ),
+            (
+                rejection("invalid_scope", &[70011], None),
+                ErrorCode::ScopeInvalid,
+            ),
+            (
+                rejection("invalid_request", &[90002], None),
+                ErrorCode::TenantNotFound,
+            ),
+            (
+                rejection("invalid_client", &[7000215], None),
+                ErrorCode::ConfigurationInvalid,
+            ),
+            (
+                rejection("temporarily_unavailable", &[], None),
+                ErrorCode::UpstreamUnavailable,
+            ),
+        ];
+        for (rejection, expected) in cases {
+            assert_eq!(
+                rejection.to_api_error().code(),
+                Some(expected),
+                "{rejection:?}"
+            );
+        }
+        assert_eq!(
+            rejection("invalid_grant", &[70008], None).kind(),
+            RejectionKind::TokenDead("expired")
+        );
+    }
+}

@@ -7,16 +7,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use base64::Engine;
 
-use crate::support::deadline::Deadline;
-use crate::keeper::due_links::{DueLink, DueLinks, DuePage};
 use crate::error::ApiError;
-use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
-use crate::tokens::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
+use crate::keeper::due_links::{DueLink, DueLinks, DuePage};
 use crate::keeper::schedule::KeeperSchedule;
-use crate::support::secret::Secret;
+use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
 use crate::settings::product_settings::{EncryptionKeys, ScopeSettings, Settings};
 use crate::settings::provider::SettingsSource;
 use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore};
+use crate::support::deadline::Deadline;
+use crate::support::secret::Secret;
+use crate::tokens::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
 use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
 /// Settings with one zero key.

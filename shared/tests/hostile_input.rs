@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use shared::operations::catalog::CATALOG;
 use shared::error::ErrorCode;
+use shared::operations::catalog::CATALOG;
 use shared::operations::graph_path::fill;
 use shared::runtime::event::decode;
 

@@ -1,6 +1,6 @@
-//! `auth-revoke`: see the sign-in functions (`shared::sign_in::functions`) and docs/sign-in.md.
+//! `auth-revoke`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::sign_in_runtime::run("auth-revoke").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

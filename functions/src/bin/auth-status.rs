@@ -1,6 +1,6 @@
-//! `auth-status`: see the sign-in functions (`shared::sign_in::functions`) and docs/sign-in.md.
+//! `auth-status`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::sign_in_runtime::run("auth-status").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

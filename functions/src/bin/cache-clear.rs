@@ -1,6 +1,6 @@
-//! `cache-clear`: deletes the cached application token (see `shared::runtime::cache_clear_runtime` and docs/keeper.md).
+//! `cache-clear`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::cache_clear_runtime::run().await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

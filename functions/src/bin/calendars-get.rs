@@ -1,6 +1,6 @@
-//! `calendars-get`: see the operations catalog (`shared::operations::catalog`) and the README.
+//! `calendars-get`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::run("calendars-get").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

@@ -1,6 +1,6 @@
-//! `events-delete`: see the operations catalog (`shared::operations::catalog`) and the README.
+//! `events-delete`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::run("events-delete").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

@@ -1,6 +1,6 @@
-//! `events-forward`: see the operations catalog (`shared::operations::catalog`) and the README.
+//! `events-forward`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::run("events-forward").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

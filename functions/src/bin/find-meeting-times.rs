@@ -1,6 +1,6 @@
-//! `find-meeting-times`: see the operations catalog (`shared::operations::catalog`) and the README.
+//! `find-meeting-times`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::run("find-meeting-times").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

@@ -1,6 +1,6 @@
-//! `token-keeper`: the scheduled refresh of due links (see `shared::runtime::keeper_runtime` and docs/keeper.md).
+//! `token-keeper`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::keeper_runtime::run().await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

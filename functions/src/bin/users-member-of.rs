@@ -1,6 +1,6 @@
-//! `users-member-of`: see the operations catalog (`shared::operations::catalog`) and the README.
+//! `users-member-of`: see the README's function list and code map.
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::run("users-member-of").await
+    shared::run(env!("CARGO_BIN_NAME")).await
 }

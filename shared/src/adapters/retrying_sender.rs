@@ -8,6 +8,7 @@ use reqwest::{Client, RequestBuilder, Response};
 
 use crate::adapters::retry_policy::{MAX_ATTEMPTS, backoff, parse_retry_after};
 use crate::support::deadline::Deadline;
+use crate::support::upstream_record::record_attempt;
 
 /// Which failures are worth another attempt.
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +62,7 @@ impl RetryingSender {
             }
             let started = Instant::now();
             let result = build().timeout(remaining).send().await;
+            record_attempt(started.elapsed());
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let wait = match &result {
                 Ok(response) => {

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use futures::stream::{self, Stream, StreamExt};
 use serde::Serialize;
 
+use crate::error::ApiError;
+use crate::keeper::due_links::{DueLink, DueLinks};
+use crate::keeper::schedule::{KeeperSchedule, shard_key};
+use crate::settings::product_settings::Settings;
 use crate::support::clock::now_epoch;
 use crate::support::deadline::Deadline;
 use crate::tokens::delegated_tokens::{DelegatedTokens, KeeperOutcome};
-use crate::keeper::due_links::{DueLink, DueLinks};
-use crate::error::ApiError;
-use crate::keeper::schedule::{KeeperSchedule, shard_key};
-use crate::settings::product_settings::Settings;
 
 /// Due links read from the index per request.
 const PAGE_SIZE: u32 = 100;
@@ -216,11 +216,11 @@ impl TokenKeeper {
 mod tests {
     use super::*;
     use crate::support::clock::now_micros;
-    use crate::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
-    use crate::tokens::identity_platform::{TokenFailure, TokenRejection};
     use crate::support::secret::Secret;
     use crate::test_util::{MemoryStore, ScriptedIdentityPlatform, settings};
     use crate::tokens::cipher::TokenCipher;
+    use crate::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
+    use crate::tokens::identity_platform::{TokenFailure, TokenRejection};
     use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
     const DAY: i64 = 24 * 3600;

@@ -2,7 +2,7 @@
 //! misspelt property, a wrong type or an unknown enum value is refused before anything is sent.
 //!
 //! The shapes live in `graph_bodies.json`, generated from the OpenAPI by
-//! `cargo run -p e2e --bin extract-graph-schemas` (the `openapi_contract` test fails when it is stale).
+//! `cargo xtask extract-graph-schemas` (the `openapi_contract` tests fail when it is stale).
 //! It is parsed on first use, so operations without a body never pay for it.
 
 use std::collections::BTreeMap;

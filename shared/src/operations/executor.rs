@@ -5,9 +5,6 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::tokens::app_tokens::AppTokens;
-use crate::support::deadline::Deadline;
-use crate::tokens::delegated_tokens::DelegatedTokens;
 use crate::error::ApiError;
 use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
 use crate::operations::graph_path::fill;
@@ -15,6 +12,9 @@ use crate::operations::identity_resolver::IdentityResolver;
 use crate::operations::operation::{Method, Operation, QueryOption};
 use crate::operations::request::{CALENDAR_PARAMETER, Caller, OperationRequest, Target};
 use crate::settings::provider::SettingsProvider;
+use crate::support::deadline::Deadline;
+use crate::tokens::app_tokens::AppTokens;
+use crate::tokens::delegated_tokens::DelegatedTokens;
 
 /// Everything an operation needs, built once per container.
 pub struct Executor {

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::support::deadline::Deadline;
 use crate::error::ApiError;
 use crate::operations::operation::Method;
+use crate::support::deadline::Deadline;
 use crate::support::secret::Secret;
 
 /// One request to Graph v1.0.

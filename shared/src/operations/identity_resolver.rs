@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::ApiError;
-use crate::support::memory_cache::MemoryCache;
 use crate::operations::request::validate_app_user_id;
+use crate::support::memory_cache::MemoryCache;
 use crate::tokens::store::TokenStore;
 
 /// Looks up application users' Microsoft object ids, remembering answers for a while.

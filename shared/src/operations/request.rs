@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::operations::body_schema::validate_body;
 use crate::error::{ApiError, ErrorCode};
+use crate::operations::body_schema::validate_body;
 use crate::operations::operation::{BodyRule, Operation, QueryOption};
 use crate::operations::time_window::{TimeWindow, validate_time_zone};
 

@@ -8,12 +8,17 @@ use reqwest::Url;
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
 
+/// The service name logged when `POWERTOOLS_SERVICE_NAME` is not set.
+pub const DEFAULT_SERVICE: &str = "graph-functions";
+
 /// Seconds in a day, for `KEEPER_REFRESH_AGE_DAYS`.
 const DAY_SECS: i64 = 24 * 3600;
 
 /// Environment settings of every function.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The service name in logs (`POWERTOOLS_SERVICE_NAME`, default `graph-functions`).
+    pub service: String,
     /// DynamoDB table (`TABLE_NAME`).
     pub table_name: String,
     /// Settings secret name or ARN (`SETTINGS_SECRET_ID`).
@@ -106,6 +111,9 @@ impl Config {
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
         Ok(Self {
+            service: lookup("POWERTOOLS_SERVICE_NAME")
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_SERVICE.to_string()),
             table_name: required(&lookup, "TABLE_NAME")?,
             settings_secret_id: required(&lookup, "SETTINGS_SECRET_ID")?,
             graph_base_url: origin(&lookup, "GRAPH_BASE_URL", "https://graph.microsoft.com")?,

@@ -37,9 +37,19 @@ pub struct Metric {
     pub value: f64,
 }
 
+/// The metric counting failed invocations; with an error code it is also published by code.
+pub const ERRORS: &str = "Errors";
+
 /// The EMF document for `metrics` of function `function` (the `Function` dimension), carrying
-/// `properties` as extra searchable fields that are not metrics.
-pub fn emf_document(function: &str, metrics: &[Metric], properties: Map<String, Value>) -> Value {
+/// `properties` as extra searchable fields that are not metrics. With `error_code`, the
+/// [`ERRORS`] metric (which `metrics` must hold) is also published under the dimensions
+/// `Function, ErrorCode` and `ErrorCode` alone, so one alarm can watch a code across every function.
+pub fn emf_document(
+    function: &str,
+    metrics: &[Metric],
+    error_code: Option<&str>,
+    properties: Map<String, Value>,
+) -> Value {
     let timestamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -48,17 +58,23 @@ pub fn emf_document(function: &str, metrics: &[Metric], properties: Map<String, 
         .iter()
         .map(|metric| json!({"Name": metric.name, "Unit": metric.unit.as_str()}))
         .collect();
+    let mut directives = vec![json!({
+        "Namespace": NAMESPACE,
+        "Dimensions": [["Function"]],
+        "Metrics": definitions,
+    })];
     let mut document = properties;
+    if let Some(code) = error_code {
+        directives.push(json!({
+            "Namespace": NAMESPACE,
+            "Dimensions": [["Function", "ErrorCode"], ["ErrorCode"]],
+            "Metrics": [{"Name": ERRORS, "Unit": Unit::Count.as_str()}],
+        }));
+        document.insert("ErrorCode".into(), json!(code));
+    }
     document.insert(
         "_aws".into(),
-        json!({
-            "Timestamp": timestamp,
-            "CloudWatchMetrics": [{
-                "Namespace": NAMESPACE,
-                "Dimensions": [["Function"]],
-                "Metrics": definitions,
-            }],
-        }),
+        json!({ "Timestamp": timestamp, "CloudWatchMetrics": directives }),
     );
     document.insert("Function".into(), json!(function));
     for metric in metrics {
@@ -89,7 +105,15 @@ mod tests {
                     value: 12.5,
                 },
             ],
+            None,
             properties,
+        );
+        assert_eq!(
+            document["_aws"]["CloudWatchMetrics"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
         );
         let directive = &document["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(directive["Namespace"], "GraphFunctions");
@@ -103,5 +127,31 @@ mod tests {
         assert_eq!(document["Refreshed"], 3.0);
         assert_eq!(document["Duration"], 12.5);
         assert_eq!(document["Drained"], true);
+    }
+
+    #[test]
+    fn an_error_code_publishes_errors_by_code_too() {
+        let errors = Metric {
+            name: ERRORS,
+            unit: Unit::Count,
+            value: 1.0,
+        };
+        let document = emf_document(
+            "users-get",
+            &[errors],
+            Some("UpstreamUnavailable"),
+            Map::new(),
+        );
+        let by_code = &document["_aws"]["CloudWatchMetrics"][1];
+        assert_eq!(
+            by_code["Dimensions"],
+            json!([["Function", "ErrorCode"], ["ErrorCode"]])
+        );
+        assert_eq!(
+            by_code["Metrics"],
+            json!([{"Name": "Errors", "Unit": "Count"}])
+        );
+        assert_eq!(document["ErrorCode"], "UpstreamUnavailable");
+        assert_eq!(document["Errors"], 1.0);
     }
 }

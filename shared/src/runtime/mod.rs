@@ -1,17 +1,23 @@
-//! The entry layer: decoding events, encoding answers, the Lambda runtime loop every function runs,
-//! structured logs and metrics, and the composition root that wires the real adapters to the
-//! domain. May import everything.
+//! The entry layer: the one Lambda runtime loop every function runs ([`invocation`]), the handler
+//! each function gets ([`functions`]), decoding events and encoding answers, structured logs and
+//! metrics, and the composition root that wires the real adapters to the domain. May import
+//! everything.
 
-pub mod cache_clear_runtime;
+pub mod cache_clear_handler;
 pub mod config;
 pub mod embedded_metrics;
 pub mod event;
+pub mod functions;
+pub mod handler;
+pub mod invocation;
+pub mod invocation_summary;
 pub mod keeper_event;
-pub mod keeper_runtime;
+pub mod keeper_handler;
 pub mod logging;
-pub mod operation_runtime;
+pub mod operation_handler;
+pub mod outcome;
+pub mod sign_in_handler;
 pub mod sign_in_response;
-pub mod sign_in_runtime;
 pub mod wiring;
 
-pub use operation_runtime::run;
+pub use invocation::run;

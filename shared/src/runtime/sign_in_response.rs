@@ -4,9 +4,9 @@
 use aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use serde_json::{Value, json};
 
-use crate::runtime::event::{EventStyle, encode};
 use crate::error::ApiError;
 use crate::operations::graph_api::GraphResponse;
+use crate::runtime::event::{EventStyle, encode};
 
 /// What a sign-in function answers.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,18 +6,18 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
-use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
 use crate::adapters::operations::ms_graph_client::MsGraphClient;
-use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
 use crate::adapters::retrying_sender::RetryingSender;
 use crate::adapters::settings::secrets_manager_settings::SecretsManagerSettings;
-use crate::tokens::app_tokens::AppTokens;
-use crate::tokens::delegated_tokens::DelegatedTokens;
+use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
+use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
 use crate::operations::executor::Executor;
 use crate::operations::graph_api::GraphApi;
-use crate::tokens::identity_platform::IdentityPlatform;
 use crate::operations::identity_resolver::IdentityResolver;
 use crate::settings::provider::{SettingsProvider, SettingsSource};
+use crate::tokens::app_tokens::AppTokens;
+use crate::tokens::delegated_tokens::DelegatedTokens;
+use crate::tokens::identity_platform::IdentityPlatform;
 use crate::tokens::store::TokenStore;
 
 use crate::runtime::config::Config;

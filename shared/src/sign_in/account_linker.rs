@@ -5,16 +5,16 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::support::clock::{now_epoch, now_micros};
-use crate::support::deadline::Deadline;
-use crate::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{GraphApi, GraphCall};
-use crate::sign_in::id_token::read_claims;
-use crate::tokens::identity_platform::TokenGrant;
 use crate::operations::operation::Method;
 use crate::settings::product_settings::Settings;
+use crate::sign_in::id_token::read_claims;
+use crate::support::clock::{now_epoch, now_micros};
+use crate::support::deadline::Deadline;
 use crate::tokens::cipher::TokenCipher;
+use crate::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
+use crate::tokens::identity_platform::TokenGrant;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
 /// Turns token grants into stored links.

@@ -7,23 +7,23 @@ use std::sync::Arc;
 
 use url::Url;
 
-use crate::sign_in::account_linker::AccountLinker;
-use crate::support::clock::now_epoch;
-use crate::support::deadline::Deadline;
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_path::encode_segment;
-use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
-use crate::sign_in::pkce::{CHALLENGE_METHOD, Pkce};
-use crate::support::random_token::random_token;
-use crate::support::secret::Secret;
 use crate::settings::product_settings::Settings;
 use crate::settings::provider::SettingsProvider;
+use crate::sign_in::account_linker::AccountLinker;
 use crate::sign_in::failure::SignInFailure;
-use crate::sign_in::scopes::{SignInMode, sign_in_scopes};
 use crate::sign_in::pending_states::{
     PendingSignIn, SIGN_IN_TTL_SECS, SignInStateStore, VERIFIER_PURPOSE, state_key,
 };
+use crate::sign_in::pkce::{CHALLENGE_METHOD, Pkce};
+use crate::sign_in::scopes::{SignInMode, sign_in_scopes};
+use crate::support::clock::now_epoch;
+use crate::support::deadline::Deadline;
+use crate::support::random_token::random_token;
+use crate::support::secret::Secret;
 use crate::tokens::cipher::TokenCipher;
+use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
 
 /// A validated `auth-start` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,11 +330,11 @@ impl SignInFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::identity_platform::TokenRejection;
     use crate::sign_in::pkce::challenge_of;
     use crate::test_util::{
         FixedSettings, MemorySignInStates, MemoryStore, RecordingGraph, ScriptedIdentityPlatform,
     };
+    use crate::tokens::identity_platform::TokenRejection;
     use crate::tokens::store::TokenStore;
     use serde_json::json;
     use std::collections::HashMap;
@@ -546,7 +546,10 @@ mod tests {
                 "https://app.example.com/failed?lang=en&f=state_invalid"
             );
         }
-        assert_eq!(fixture.identity_platform.redemptions.lock().unwrap().len(), 1);
+        assert_eq!(
+            fixture.identity_platform.redemptions.lock().unwrap().len(),
+            1
+        );
     }
 
     #[tokio::test]
@@ -579,7 +582,14 @@ mod tests {
                 .unwrap();
             assert!(location.ends_with("f=state_invalid"), "{location}");
         }
-        assert!(fixture.identity_platform.redemptions.lock().unwrap().is_empty());
+        assert!(
+            fixture
+                .identity_platform
+                .redemptions
+                .lock()
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test]

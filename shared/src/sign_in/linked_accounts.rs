@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::support::clock::rfc3339;
 use crate::error::ApiError;
+use crate::support::clock::rfc3339;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
 /// Reads and removes links.

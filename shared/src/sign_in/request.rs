@@ -4,9 +4,9 @@
 
 use crate::error::ApiError;
 use crate::operations::request::{RawRequest, acting_user, validate_app_user_id};
-use crate::support::secret::Secret;
 use crate::sign_in::flow::{Callback, StartRequest};
 use crate::sign_in::scopes::SignInMode;
+use crate::support::secret::Secret;
 
 /// Longest accepted `loginHint`, in characters.
 pub const MAX_LOGIN_HINT_CHARS: usize = 256;

@@ -7,3 +7,4 @@ pub mod keyed_locks;
 pub mod memory_cache;
 pub mod random_token;
 pub mod secret;
+pub mod upstream_record;

@@ -6,14 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::ApiError;
+use crate::settings::product_settings::Settings;
 use crate::support::clock::now_epoch;
 use crate::support::deadline::Deadline;
-use crate::error::ApiError;
-use crate::tokens::identity_platform::IdentityPlatform;
 use crate::support::memory_cache::MemoryCache;
 use crate::support::secret::Secret;
-use crate::settings::product_settings::Settings;
 use crate::tokens::cipher::TokenCipher;
+use crate::tokens::identity_platform::IdentityPlatform;
 use crate::tokens::store::{AppTokenRecord, TokenStore};
 
 /// Tokens are renewed this long before they expire.
@@ -132,17 +132,27 @@ mod tests {
         let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
         let settings = settings();
         let deadline = Deadline::after(Duration::from_secs(5));
-        let tokens = AppTokens::new(store.clone(), identity_platform.clone(), Duration::from_secs(300));
+        let tokens = AppTokens::new(
+            store.clone(),
+            identity_platform.clone(),
+            Duration::from_secs(300),
+        );
         let results =
             futures::future::join_all((0..8).map(|_| tokens.access_token(&settings, deadline)))
                 .await;
         for result in results {
             assert_eq!(result.unwrap().expose(), "access-1");
         }
-        assert_eq!(identity_platform.client_credentials.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            identity_platform.client_credentials.load(Ordering::SeqCst),
+            1
+        );
 
-        let other_container =
-            AppTokens::new(store.clone(), identity_platform.clone(), Duration::from_secs(300));
+        let other_container = AppTokens::new(
+            store.clone(),
+            identity_platform.clone(),
+            Duration::from_secs(300),
+        );
         assert_eq!(
             other_container
                 .access_token(&settings, deadline)
@@ -151,7 +161,10 @@ mod tests {
                 .expose(),
             "access-1"
         );
-        assert_eq!(identity_platform.client_credentials.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            identity_platform.client_credentials.load(Ordering::SeqCst),
+            1
+        );
     }
 
     #[tokio::test]
@@ -160,7 +173,11 @@ mod tests {
         let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
         let settings = settings();
         let deadline = Deadline::after(Duration::from_secs(5));
-        let warm = AppTokens::new(store.clone(), identity_platform.clone(), Duration::from_secs(300));
+        let warm = AppTokens::new(
+            store.clone(),
+            identity_platform.clone(),
+            Duration::from_secs(300),
+        );
         warm.access_token(&settings, deadline).await.unwrap();
 
         let key = warm.clear(&settings).await.unwrap();
@@ -169,7 +186,11 @@ mod tests {
             app_token_key("22222222-2222-2222-2222-222222222222", "client")
         );
         assert!(store.app_tokens.lock().unwrap().is_empty());
-        let fresh = AppTokens::new(store.clone(), identity_platform.clone(), Duration::from_secs(300));
+        let fresh = AppTokens::new(
+            store.clone(),
+            identity_platform.clone(),
+            Duration::from_secs(300),
+        );
         assert_eq!(
             fresh
                 .access_token(&settings, deadline)
@@ -186,7 +207,10 @@ mod tests {
             "access-2",
             "the clearing container forgot its own copy and reads the table"
         );
-        assert_eq!(identity_platform.client_credentials.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            identity_platform.client_credentials.load(Ordering::SeqCst),
+            2
+        );
     }
 
     #[tokio::test]

@@ -6,8 +6,8 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::support::secret::Secret;
 use crate::settings::product_settings::EncryptionKeys;
+use crate::support::secret::Secret;
 
 const NONCE_LEN: usize = 12;
 

@@ -8,18 +8,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::tokens::app_tokens::EXPIRY_MARGIN_SECS;
+use crate::error::{ApiError, ErrorCode};
+use crate::keeper::schedule::KeeperSchedule;
+use crate::settings::product_settings::Settings;
 use crate::support::clock::now_epoch;
 use crate::support::deadline::Deadline;
-use crate::error::{ApiError, ErrorCode};
-use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
-use crate::keeper::schedule::KeeperSchedule;
 use crate::support::keyed_locks::KeyedLocks;
 use crate::support::memory_cache::MemoryCache;
-use crate::tokens::scopes::satisfies;
 use crate::support::secret::Secret;
-use crate::settings::product_settings::Settings;
+use crate::tokens::app_tokens::EXPIRY_MARGIN_SECS;
 use crate::tokens::cipher::TokenCipher;
+use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
+use crate::tokens::scopes::satisfies;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
 /// Purpose bound into the encryption of stored refresh tokens.
@@ -355,10 +355,10 @@ impl DelegatedTokens {
 mod tests {
     use super::*;
     use crate::sign_in::account_linker::AccountLinker;
-    use crate::tokens::identity_platform::TokenRejection;
     use crate::test_util::{
         MemoryStore, RecordingGraph, ScriptedIdentityPlatform, grant, id_token, settings,
     };
+    use crate::tokens::identity_platform::TokenRejection;
     use std::sync::atomic::Ordering;
 
     const READ: &[&str] = &["User.Read.All"];

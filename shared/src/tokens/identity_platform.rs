@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 
-use crate::support::deadline::Deadline;
 use crate::error::{ApiError, ErrorCode};
-use crate::support::secret::Secret;
 use crate::settings::product_settings::Settings;
+use crate::support::deadline::Deadline;
+use crate::support::secret::Secret;
 
 /// A successful token response.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@ use aws_sdk_dynamodb::Client;
 
 use crate::adapters::dynamodb_attributes::{Item, corrupt, get_n, get_s, n, s, unavailable};
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY};
-use crate::tokens::delegated_tokens::{app_user_of_link_key, link_key};
-use crate::keeper::due_links::{DueLink, DueLinks, DuePage};
 use crate::error::ApiError;
+use crate::keeper::due_links::{DueLink, DueLinks, DuePage};
+use crate::tokens::delegated_tokens::{app_user_of_link_key, link_key};
 
 /// [`DueLinks`] on the keeper index of one DynamoDB table.
 pub struct DynamoDueLinks {

@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use crate::adapters::retry_policy::is_retryable;
 use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
-use crate::support::deadline::Deadline;
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{GraphApi, GraphBody, GraphCall, GraphResponse};
 use crate::operations::operation::Method;
+use crate::support::deadline::Deadline;
+use crate::support::upstream_record::record_graph_request_id;
 
 /// Largest binary answer (e.g. a photo) returned: base64 of it still fits Lambda's 6 MB response limit.
 pub const MAX_MEDIA_BYTES: usize = 4 * 1024 * 1024;
@@ -120,6 +121,9 @@ impl MsGraphClient {
                 .map(String::from)
         };
         let request_id = header("request-id");
+        if let Some(id) = &request_id {
+            record_graph_request_id(id);
+        }
         let content_type = header("content-type").unwrap_or_default();
         if response
             .content_length()

@@ -11,8 +11,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use crate::adapters::dynamodb_attributes::{Item, corrupt, get_s, unavailable};
 use crate::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
-use crate::sign_in::scopes::SignInMode;
 use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore, state_key};
+use crate::sign_in::scopes::SignInMode;
 use crate::tokens::cipher::Sealed;
 
 const APP_USER_ID: &str = "appUserId";

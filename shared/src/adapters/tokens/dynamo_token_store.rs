@@ -8,11 +8,13 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::adapters::dynamodb_attributes::{Item, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable};
+use crate::adapters::dynamodb_attributes::{
+    Item, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable,
+};
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
-use crate::tokens::delegated_tokens::link_key;
 use crate::error::ApiError;
 use crate::keeper::schedule::KeeperSchedule;
+use crate::tokens::delegated_tokens::link_key;
 use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
 /// [`TokenStore`] on one DynamoDB table (layout in [`crate::adapters::dynamodb_table`]).

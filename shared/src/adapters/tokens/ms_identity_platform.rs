@@ -4,14 +4,14 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
-use crate::support::deadline::Deadline;
 use crate::operations::graph_path::encode_segment;
+use crate::settings::product_settings::Settings;
+use crate::support::deadline::Deadline;
+use crate::support::secret::Secret;
 use crate::tokens::identity_platform::{
     IdentityPlatform, TokenFailure, TokenGrant, TokenRejection,
 };
 use crate::tokens::scopes::parse_granted;
-use crate::support::secret::Secret;
-use crate::settings::product_settings::Settings;
 
 /// The scope that asks for every application permission admin-consented for Graph.
 const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";

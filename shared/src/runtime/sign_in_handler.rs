@@ -1,29 +1,29 @@
-//! What every sign-in function binary (`auth-start`, `auth-callback`, `auth-revoke`,
-//! `auth-status`) runs: logging, configuration, its handler over the real adapters, and the Lambda
-//! runtime loop handling API Gateway and direct events alike.
+//! The handler of the sign-in functions (`auth-start`, `auth-callback`, `auth-revoke`,
+//! `auth-status`): decode the event, run the sign-in step, and answer in the event's style. Logs
+//! nothing of the parameters (codes, states and tokens stay out of the logs).
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use async_trait::async_trait;
+use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 
+use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
+use crate::error::ApiError;
+use crate::operations::request::RawRequest;
 use crate::runtime::config::Config;
 use crate::runtime::event::decode;
-use crate::runtime::logging;
+use crate::runtime::outcome::Outcome;
 use crate::runtime::sign_in_response::{SignInAnswer, encode_answer};
 use crate::runtime::wiring::Adapters;
-use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
+use crate::settings::provider::SettingsProvider;
 use crate::sign_in::account_linker::AccountLinker;
+use crate::sign_in::flow::SignInFlow;
+use crate::sign_in::functions::SignInFunction;
+use crate::sign_in::linked_accounts::LinkedAccounts;
+use crate::sign_in::request::{account_request, callback, start_invocation};
 use crate::support::clock::rfc3339;
 use crate::support::deadline::Deadline;
-use crate::error::ApiError;
-use crate::sign_in::linked_accounts::LinkedAccounts;
-use crate::sign_in::functions::{self, SignInFunction};
-use crate::sign_in::request::{account_request, callback, start_invocation};
-use crate::operations::request::RawRequest;
-use crate::settings::provider::SettingsProvider;
-use crate::sign_in::flow::SignInFlow;
 
 /// Which sign-in function a binary is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,16 +45,27 @@ fn kind_of(function: &SignInFunction) -> Option<Kind> {
 }
 
 /// A sign-in function's logic over its ports.
-enum Handler {
+pub enum SignInHandler {
+    /// `auth-start`: begins a sign-in.
     Start(SignInFlow),
+    /// `auth-callback`: Microsoft's redirect back.
     Callback(SignInFlow),
+    /// `auth-revoke`: forgets a link.
     Revoke(LinkedAccounts),
+    /// `auth-status`: reports a link's health.
     Status(LinkedAccounts),
 }
 
-impl Handler {
-    fn new(kind: Kind, config: &Config, aws: &aws_config::SdkConfig) -> Self {
-        let adapters = Adapters::new(config, aws);
+impl SignInHandler {
+    /// The handler of sign-in function `function` over the real adapters.
+    pub fn new(
+        function: &SignInFunction,
+        adapters: &Adapters,
+        config: &Config,
+        aws: &aws_config::SdkConfig,
+    ) -> Result<Self, String> {
+        let kind =
+            kind_of(function).ok_or_else(|| format!("`{}` has no handler", function.name))?;
         let flow = || {
             SignInFlow::new(
                 SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl),
@@ -67,19 +78,15 @@ impl Handler {
                 config.login_base_url.clone(),
             )
         };
-        match kind {
+        Ok(match kind {
             Kind::Start => Self::Start(flow()),
             Kind::Callback => Self::Callback(flow()),
             Kind::Revoke => Self::Revoke(LinkedAccounts::new(adapters.store.clone())),
             Kind::Status => Self::Status(LinkedAccounts::new(adapters.store.clone())),
-        }
+        })
     }
 
-    async fn answer(
-        &self,
-        raw: RawRequest,
-        deadline: Deadline,
-    ) -> Result<SignInAnswer, ApiError> {
+    async fn answer(&self, raw: RawRequest, deadline: Deadline) -> Result<SignInAnswer, ApiError> {
         match self {
             Self::Start(flow) => {
                 let invocation = start_invocation(raw)?;
@@ -116,54 +123,25 @@ impl Handler {
     }
 }
 
-/// Runs the Lambda function for the sign-in function `name` until the runtime stops it.
-pub async fn run(name: &str) -> Result<(), Error> {
-    logging::init();
-    let function = functions::find(name)
-        .ok_or_else(|| format!("`{name}` is not a sign-in function"))?;
-    let kind = kind_of(function).ok_or_else(|| format!("`{name}` has no handler"))?;
-    let config = Config::from_env()?;
-    let aws = aws_config::load_from_env().await;
-    let handler = Arc::new(Handler::new(kind, &config, &aws));
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        let handler = handler.clone();
-        async move { Ok::<Value, Error>(handle(&handler, function, event).await) }
-    }))
-    .await
-}
-
-/// Handles one invocation; never fails: every error becomes a response in the event's style. Logs
-/// the outcome, never a parameter value (codes, states and tokens stay out of the logs).
-async fn handle(
-    handler: &Handler,
-    function: &SignInFunction,
-    event: LambdaEvent<Value>,
-) -> Value {
-    let started = Instant::now();
-    let request_id = event.context.request_id.clone();
-    let deadline = Deadline::from_epoch_millis(event.context.deadline);
-    let (style, raw) = decode(event.payload);
-    let result = match raw {
-        Ok(raw) => handler.answer(raw, deadline).await,
-        Err(error) => Err(error),
-    };
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    match &result {
-        Ok(answer) => tracing::info!(
-            function = function.name,
-            status = answer.status(),
-            duration_ms,
-            "sign-in function answered"
-        ),
-        Err(error) => tracing::warn!(
-            function = function.name,
-            status = error.status(),
-            error = %error,
-            duration_ms,
-            "sign-in function failed"
-        ),
+#[async_trait]
+impl crate::runtime::handler::Handler for SignInHandler {
+    async fn handle(&self, event: LambdaEvent<Value>) -> Outcome {
+        let request_id = event.context.request_id.clone();
+        let deadline = Deadline::from_epoch_millis(event.context.deadline);
+        let (style, raw) = decode(event.payload);
+        let result = match raw {
+            Ok(raw) => self.answer(raw, deadline).await,
+            Err(error) => Err(error),
+        };
+        let status = result
+            .as_ref()
+            .map_or_else(ApiError::status, SignInAnswer::status);
+        Outcome::answered(
+            encode_answer(style, &result, &request_id),
+            status,
+            result.as_ref().err(),
+        )
     }
-    encode_answer(style, &result, &request_id)
 }
 
 #[cfg(test)]

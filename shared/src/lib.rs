@@ -18,6 +18,8 @@ pub mod runtime;
 pub mod settings;
 pub mod sign_in;
 pub mod support;
+#[cfg(test)]
+mod layering;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod tokens;

@@ -217,9 +217,10 @@ mod tests {
     use super::*;
     use crate::support::clock::now_micros;
     use crate::support::secret::Secret;
+    use crate::support::table_keys::link_key;
     use crate::test_util::{MemoryStore, ScriptedIdentityPlatform, settings};
     use crate::tokens::cipher::TokenCipher;
-    use crate::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
+    use crate::tokens::delegated_tokens::REFRESH_PURPOSE;
     use crate::tokens::identity_platform::{TokenFailure, TokenRejection};
     use crate::tokens::store::{Link, LinkStatus, TokenStore};
 

@@ -1,6 +1,7 @@
 //! Stores a user's Microsoft sign-in as their link: reads the user's profile (`/me`) with the new
 //! access token, encrypts the tokens and replaces any earlier link of the same application user.
 
+use crate::support::table_keys::link_key;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -13,7 +14,7 @@ use crate::sign_in::id_token::read_claims;
 use crate::support::clock::{now_epoch, now_micros};
 use crate::support::deadline::Deadline;
 use crate::tokens::cipher::TokenCipher;
-use crate::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
+use crate::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE};
 use crate::tokens::identity_platform::TokenGrant;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 

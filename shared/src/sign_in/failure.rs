@@ -4,11 +4,17 @@
 use url::Url;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::tokens::aadsts;
 use crate::tokens::identity_platform::{RejectionKind, TokenFailure, TokenRejection};
 
 /// AADSTS codes of a code redemption that failed because of the code or its verifier: unknown or
-/// foreign code (70000), expired (70008), already redeemed (54005), PKCE mismatch (501481).
-const INVALID_GRANT_CODES: [u32; 4] = [70000, 70008, 54005, 501481];
+/// foreign code, expired, already redeemed, PKCE mismatch.
+const INVALID_GRANT_CODES: [u32; 4] = [
+    aadsts::INVALID_GRANT,
+    aadsts::GRANT_EXPIRED,
+    aadsts::CODE_ALREADY_REDEEMED,
+    aadsts::CODE_VERIFIER_MISMATCH,
+];
 
 /// The failure codes of a sign-in (the failure URL's `f` parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! state exactly once, redeems the code with the stored verifier, stores the user's link and names
 //! where the browser goes next. No code, token, verifier or state value is ever logged.
 
+use crate::support::table_keys::sign_in_state_key;
 use std::sync::Arc;
 
 use url::Url;
@@ -14,7 +15,7 @@ use crate::settings::provider::SettingsProvider;
 use crate::sign_in::account_linker::AccountLinker;
 use crate::sign_in::failure::SignInFailure;
 use crate::sign_in::pending_states::{
-    PendingSignIn, SIGN_IN_TTL_SECS, SignInStateStore, VERIFIER_PURPOSE, state_key,
+    PendingSignIn, SIGN_IN_TTL_SECS, SignInStateStore, VERIFIER_PURPOSE,
 };
 use crate::sign_in::pkce::{CHALLENGE_METHOD, Pkce};
 use crate::sign_in::scopes::{SignInMode, sign_in_scopes};
@@ -167,7 +168,7 @@ impl SignInFlow {
         let verifier = TokenCipher::new(&settings.encryption_keys).seal(
             &pkce.verifier,
             VERIFIER_PURPOSE,
-            &state_key(&state),
+            &sign_in_state_key(&state),
         );
         let pending = PendingSignIn {
             app_user_id: request.app_user_id,
@@ -294,7 +295,11 @@ impl SignInFlow {
             .code
             .ok_or_else(|| failed(SignInFailure::InvalidGrant, "no authorization code"))?;
         let verifier = TokenCipher::new(&settings.encryption_keys)
-            .open(&pending.verifier, VERIFIER_PURPOSE, &state_key(&state))
+            .open(
+                &pending.verifier,
+                VERIFIER_PURPOSE,
+                &sign_in_state_key(&state),
+            )
             .map_err(|error| failed(SignInFailure::StateInvalid, error.to_string()))?;
         let grant = self
             .identity_platform

@@ -12,11 +12,6 @@ pub const SIGN_IN_TTL_SECS: i64 = 600;
 /// Purpose bound into the encryption of a stored PKCE verifier.
 pub const VERIFIER_PURPOSE: &str = "pkce-verifier";
 
-/// The table key (and encryption owner) of the sign-in started with `state`.
-pub fn state_key(state: &str) -> String {
-    format!("state#{state}")
-}
-
 /// A sign-in started by `auth-start`, waiting for `auth-callback`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSignIn {

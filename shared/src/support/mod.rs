@@ -7,4 +7,5 @@ pub mod keyed_locks;
 pub mod memory_cache;
 pub mod random_token;
 pub mod secret;
+pub mod table_keys;
 pub mod upstream_record;

@@ -3,6 +3,7 @@
 //! `cache-clear` deletes the table copy; every container's memory copy lives at most its
 //! `memory_ttl` (`TOKEN_CACHE_TTL_SECONDS`), after which it reads the table and fetches a new token.
 
+use crate::support::table_keys::app_token_key;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,11 +29,6 @@ pub struct AppTokens {
     memory: MemoryCache<Secret>,
     memory_ttl: Duration,
     fetching: tokio::sync::Mutex<()>,
-}
-
-/// The table key of the cached application token of this client in this tenant.
-pub fn app_token_key(tenant: &str, client_id: &str) -> String {
-    format!("apptoken#{tenant}#{client_id}")
 }
 
 impl AppTokens {

@@ -5,6 +5,7 @@
 //! working, so the loser simply re-reads). Permanent rejections mark the link invalid; transient
 //! failures never do.
 
+use crate::support::table_keys::link_key;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,19 +29,6 @@ pub const REFRESH_PURPOSE: &str = "refresh";
 pub const ACCESS_PURPOSE: &str = "access";
 /// How many times a refresh is retried after losing a version race.
 const MAX_RACES: usize = 3;
-
-/// Prefix of the table keys of links.
-const LINK_KEY_PREFIX: &str = "link#";
-
-/// The table key (and encryption owner) of an application user's link.
-pub fn link_key(app_user_id: &str) -> String {
-    format!("{LINK_KEY_PREFIX}{app_user_id}")
-}
-
-/// The application user id whose link has table key `key`, if it is a link key.
-pub fn app_user_of_link_key(key: &str) -> Option<&str> {
-    key.strip_prefix(LINK_KEY_PREFIX)
-}
 
 /// What a delegated call needs: the token and who it belongs to.
 #[derive(Debug, Clone)]

@@ -1,5 +1,12 @@
 //! The port to the Microsoft identity platform's token endpoint, and how its answers are classified.
 
+use crate::tokens::aadsts::{
+    APPLICATION_NOT_FOUND, BLOCKED_BY_CONDITIONAL_ACCESS, CLIENT_SECRET_EXPIRED, CONSENT_REQUIRED,
+    EXTERNAL_CHALLENGE_REQUIRED, GRANT_EXPIRED, GRANT_REVOKED, INVALID_CLIENT_SECRET,
+    INVALID_SCOPE, MFA_EXPIRED, MFA_REGISTRATION_REQUIRED, MFA_REQUIRED, REFRESH_TOKEN_INACTIVE,
+    REQUEST_MALFORMED, SESSION_INVALID_PASSWORD_CHANGED, SPA_REFRESH_TOKEN_EXPIRED,
+    TENANT_NOT_FOUND,
+};
 use async_trait::async_trait;
 
 use crate::error::{ApiError, ErrorCode};
@@ -63,42 +70,45 @@ impl TokenRejection {
     /// Classifies the rejection by its AADSTS codes, OAuth error and sub-error.
     pub fn kind(&self) -> RejectionKind {
         let has = |code: u32| self.error_codes.contains(&code);
-        if has(90002) {
+        if has(TENANT_NOT_FOUND) {
             return RejectionKind::TenantUnknown;
         }
-        if has(7000215)
-            || has(700016)
-            || has(7000222)
+        if has(INVALID_CLIENT_SECRET)
+            || has(APPLICATION_NOT_FOUND)
+            || has(CLIENT_SECRET_EXPIRED)
             || self.error == "invalid_client"
             || self.error == "unauthorized_client"
         {
             return RejectionKind::ClientInvalid;
         }
-        if has(65001) || self.suberror.as_deref() == Some("consent_required") {
+        if has(CONSENT_REQUIRED) || self.suberror.as_deref() == Some("consent_required") {
             return RejectionKind::ScopeMissing("consent_required");
         }
-        if has(70011) || self.error == "invalid_scope" {
+        if has(INVALID_SCOPE) || self.error == "invalid_scope" {
             return RejectionKind::ScopeMissing("invalid_scope");
         }
-        if has(70008) {
+        if has(GRANT_EXPIRED) {
             return RejectionKind::TokenDead("expired");
         }
-        if has(700082) {
+        if has(REFRESH_TOKEN_INACTIVE) {
             return RejectionKind::TokenDead("inactive");
         }
-        if has(50173) || has(50133) || has(700084) {
+        if has(GRANT_REVOKED)
+            || has(SESSION_INVALID_PASSWORD_CHANGED)
+            || has(SPA_REFRESH_TOKEN_EXPIRED)
+        {
             return RejectionKind::TokenDead("revoked");
         }
-        if has(50076)
-            || has(50079)
-            || has(50078)
-            || has(50158)
-            || has(53003)
+        if has(MFA_REQUIRED)
+            || has(MFA_REGISTRATION_REQUIRED)
+            || has(MFA_EXPIRED)
+            || has(EXTERNAL_CHALLENGE_REQUIRED)
+            || has(BLOCKED_BY_CONDITIONAL_ACCESS)
             || self.error == "interaction_required"
         {
             return RejectionKind::TokenDead("interaction_required");
         }
-        if self.error == "invalid_grant" || has(9002313) {
+        if self.error == "invalid_grant" || has(REQUEST_MALFORMED) {
             return RejectionKind::TokenDead("invalid_grant");
         }
         RejectionKind::Other

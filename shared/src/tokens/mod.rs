@@ -4,6 +4,7 @@
 //! [`crate::settings`], [`crate::keeper::schedule`] (when a stored link falls due), [`crate::error`]
 //! and [`crate::support`].
 
+pub mod aadsts;
 pub mod app_tokens;
 pub mod cipher;
 pub mod delegated_tokens;

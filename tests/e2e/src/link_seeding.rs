@@ -6,11 +6,12 @@
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use shared::adapters::tokens::dynamo_token_store::DynamoTokenStore;
-use shared::support::clock::{now_epoch, now_micros};
-use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
 use shared::keeper::schedule::KeeperSchedule;
+use shared::support::clock::{now_epoch, now_micros};
 use shared::support::secret::Secret;
+use shared::support::table_keys::link_key;
 use shared::tokens::cipher::TokenCipher;
+use shared::tokens::delegated_tokens::REFRESH_PURPOSE;
 use shared::tokens::store::{Link, LinkStatus, TokenStore};
 
 use crate::demo_directory::{DEMO_CLIENT_ID, DEMO_TENANT_ID};

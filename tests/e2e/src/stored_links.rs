@@ -1,12 +1,13 @@
 //! Reading and bending the link items a stack's functions wrote, for tests that check what was
 //! stored or need a link in a given state.
 
+use shared::support::table_keys::link_key;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
 use shared::support::secret::Secret;
 use shared::tokens::cipher::{Sealed, TokenCipher};
+use shared::tokens::delegated_tokens::REFRESH_PURPOSE;
 
 use crate::sign_in::parsed_settings;
 use crate::stack::TestStack;

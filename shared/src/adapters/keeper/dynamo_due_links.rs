@@ -2,6 +2,7 @@
 //! (`keeperShard = :shard AND keeperDueAt <= :now`), never a Scan. The index needs only the keys
 //! (projection `KEYS_ONLY`): the keeper reads each due link itself, strongly consistently.
 
+use crate::support::table_keys::{app_user_of_link_key, link_key};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 
@@ -9,7 +10,6 @@ use crate::adapters::dynamodb_attributes::{Item, corrupt, get_n, get_s, n, s, un
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY};
 use crate::error::ApiError;
 use crate::keeper::due_links::{DueLink, DueLinks, DuePage};
-use crate::tokens::delegated_tokens::{app_user_of_link_key, link_key};
 
 /// [`DueLinks`] on the keeper index of one DynamoDB table.
 pub struct DynamoDueLinks {

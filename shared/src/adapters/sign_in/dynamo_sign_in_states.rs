@@ -2,6 +2,7 @@
 //! by DynamoDB's TTL (`expiresAt`) once expired. Taking one is a conditional delete returning the
 //! old item, so of two callbacks with the same state only one ever gets it.
 
+use crate::support::table_keys::sign_in_state_key;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -11,7 +12,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use crate::adapters::dynamodb_attributes::{Item, corrupt, get_s, unavailable};
 use crate::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
-use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore, state_key};
+use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore};
 use crate::sign_in::scopes::SignInMode;
 use crate::tokens::cipher::Sealed;
 
@@ -74,7 +75,7 @@ impl SignInStateStore for DynamoSignInStates {
         self.client
             .put_item()
             .table_name(&self.table)
-            .item(PARTITION_KEY, string(&state_key(state)))
+            .item(PARTITION_KEY, string(&sign_in_state_key(state)))
             .item(APP_USER_ID, string(&pending.app_user_id))
             .item(MODE, string(pending.mode.as_str()))
             .item(RETURN_URL, string(&pending.return_url))
@@ -102,7 +103,7 @@ impl SignInStateStore for DynamoSignInStates {
             .client
             .delete_item()
             .table_name(&self.table)
-            .key(PARTITION_KEY, AttributeValue::S(state_key(state)))
+            .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PARTITION_KEY)
             .return_values(ReturnValue::AllOld)

@@ -2,6 +2,7 @@
 //! token (`apptoken#<tenant>#<clientId>`). Link writes that rotate tokens are conditional on the
 //! stored `version`.
 
+use crate::support::table_keys::link_key;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -14,7 +15,6 @@ use crate::adapters::dynamodb_attributes::{
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
 use crate::keeper::schedule::KeeperSchedule;
-use crate::tokens::delegated_tokens::link_key;
 use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
 /// [`TokenStore`] on one DynamoDB table (layout in [`crate::adapters::dynamodb_table`]).

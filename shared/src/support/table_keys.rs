@@ -1,0 +1,44 @@
+//! The partition keys of the bundle's one DynamoDB table, defined once: each kind of item has its
+//! own prefix, so kinds never collide and each function's IAM policy can be limited to the
+//! prefixes it needs. A key is also the owner bound into the encryption of the item's secrets.
+
+/// Prefix of a link: an application user's stored Microsoft sign-in.
+pub const LINK_PREFIX: &str = "link#";
+/// Prefix of a cached application token.
+pub const APP_TOKEN_PREFIX: &str = "apptoken#";
+/// Prefix of a pending sign-in, waiting for Microsoft's callback.
+pub const SIGN_IN_STATE_PREFIX: &str = "state#";
+
+/// The key of the link of application user `app_user_id`.
+pub fn link_key(app_user_id: &str) -> String {
+    format!("{LINK_PREFIX}{app_user_id}")
+}
+
+/// The application user id whose link has key `key`, if it is a link key.
+pub fn app_user_of_link_key(key: &str) -> Option<&str> {
+    key.strip_prefix(LINK_PREFIX)
+}
+
+/// The key of the cached application token of client `client_id` in tenant `tenant`.
+pub fn app_token_key(tenant: &str, client_id: &str) -> String {
+    format!("{APP_TOKEN_PREFIX}{tenant}#{client_id}")
+}
+
+/// The key of the sign-in started with `state`.
+pub fn sign_in_state_key(state: &str) -> String {
+    format!("{SIGN_IN_STATE_PREFIX}{state}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_prefix() {
+        assert_eq!(link_key("alice"), "link#alice");
+        assert_eq!(app_user_of_link_key("link#alice"), Some("alice"));
+        assert_eq!(app_user_of_link_key("state#alice"), None);
+        assert_eq!(app_token_key("t", "c"), "apptoken#t#c");
+        assert_eq!(sign_in_state_key("s"), "state#s");
+    }
+}

@@ -1,0 +1,45 @@
+//! The Microsoft Entra (AADSTS) error numbers the bundle acts on, in one table. The meanings are
+//! those of Microsoft's "Microsoft Entra authentication and authorization error codes" reference
+//! (learn.microsoft.com/entra/identity-platform/reference-error-codes); where each one leads is
+//! decided in [`crate::tokens::identity_platform`] and [`crate::sign_in::failure`].
+
+/// AADSTS50076: multifactor authentication is required (a new location or policy).
+pub const MFA_REQUIRED: u32 = 50076;
+/// AADSTS50078: the presented MFA claim has expired.
+pub const MFA_EXPIRED: u32 = 50078;
+/// AADSTS50079: the user must register for multifactor authentication.
+pub const MFA_REGISTRATION_REQUIRED: u32 = 50079;
+/// AADSTS50133: the session is invalid because the password expired or was changed.
+pub const SESSION_INVALID_PASSWORD_CHANGED: u32 = 50133;
+/// AADSTS50158: an external security challenge was not satisfied.
+pub const EXTERNAL_CHALLENGE_REQUIRED: u32 = 50158;
+/// AADSTS50173: the grant was revoked (the user changed their password or an admin revoked tokens).
+pub const GRANT_REVOKED: u32 = 50173;
+/// AADSTS53003: access was blocked by a Conditional Access policy.
+pub const BLOCKED_BY_CONDITIONAL_ACCESS: u32 = 53003;
+/// AADSTS54005: the authorization code was already redeemed.
+pub const CODE_ALREADY_REDEEMED: u32 = 54005;
+/// AADSTS65001: the user or administrator has not consented to use the application.
+pub const CONSENT_REQUIRED: u32 = 65001;
+/// AADSTS70000: the grant is invalid (unknown, malformed or foreign authorization code).
+pub const INVALID_GRANT: u32 = 70000;
+/// AADSTS70008: the authorization code or refresh token has expired.
+pub const GRANT_EXPIRED: u32 = 70008;
+/// AADSTS70011: the requested scope is invalid.
+pub const INVALID_SCOPE: u32 = 70011;
+/// AADSTS90002: the tenant was not found.
+pub const TENANT_NOT_FOUND: u32 = 90002;
+/// AADSTS501481: the PKCE code verifier does not match the code challenge.
+pub const CODE_VERIFIER_MISMATCH: u32 = 501481;
+/// AADSTS700016: the application was not found in the directory (tenant).
+pub const APPLICATION_NOT_FOUND: u32 = 700016;
+/// AADSTS700082: the refresh token expired through inactivity.
+pub const REFRESH_TOKEN_INACTIVE: u32 = 700082;
+/// AADSTS700084: the refresh token of a single-page application expired (its fixed lifetime).
+pub const SPA_REFRESH_TOKEN_EXPIRED: u32 = 700084;
+/// AADSTS7000215: an invalid client secret was provided.
+pub const INVALID_CLIENT_SECRET: u32 = 7000215;
+/// AADSTS7000222: the client secret has expired.
+pub const CLIENT_SECRET_EXPIRED: u32 = 7000222;
+/// AADSTS9002313: the request is malformed or invalid.
+pub const REQUEST_MALFORMED: u32 = 9002313;

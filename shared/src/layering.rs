@@ -42,7 +42,10 @@ fn offenders(module: &str, forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn the_domain_never_imports_adapters_or_the_runtime() {
     for module in ["operations", "tokens", "sign_in", "keeper", "settings"] {
-        assert_eq!(offenders(module, &["adapters", "runtime"]), Vec::<String>::new());
+        assert_eq!(
+            offenders(module, &["adapters", "runtime"]),
+            Vec::<String>::new()
+        );
     }
 }
 

@@ -13,13 +13,13 @@
 pub mod adapters;
 pub mod error;
 pub mod keeper;
+#[cfg(test)]
+mod layering;
 pub mod operations;
 pub mod runtime;
 pub mod settings;
 pub mod sign_in;
 pub mod support;
-#[cfg(test)]
-mod layering;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod tokens;

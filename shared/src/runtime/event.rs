@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::operations::graph_api::{GraphBody, GraphResponse};
 use crate::operations::request::{MAX_BODY_BYTES, RawRequest};
+use crate::runtime::query_string::parse_query_string;
 
 /// How the function was invoked, which decides the response shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,15 +95,16 @@ fn decode_api_gateway(event: Value) -> Result<RawRequest, ApiError> {
         .map_err(|_| ApiError::invalid("the API Gateway event could not be read"))?;
     let mut params: BTreeMap<String, String> = event.path_parameters.into_iter().collect();
     let user_id = params.remove("userId");
-    let mut auth_user_id = None;
-    let mut query = BTreeMap::new();
-    for (key, value) in event.query_string_parameters.iter() {
-        if key == AUTH_USER_PARAMETER {
-            auth_user_id = Some(value.to_string());
-        } else {
-            query.insert(key.to_string(), value.to_string());
-        }
-    }
+    let mut query = match event.raw_query_string.as_deref() {
+        Some(raw) if !raw.is_empty() => parse_query_string(raw)?,
+        // Only hand-built events lack `rawQueryString`; API Gateway always sends it.
+        _ => event
+            .query_string_parameters
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect(),
+    };
+    let auth_user_id = query.remove(AUTH_USER_PARAMETER);
     let verified_subject = event
         .request_context
         .authorizer
@@ -203,11 +205,20 @@ mod tests {
     use crate::error::ErrorCode;
 
     fn api_gateway_event(path: Value, query: Value, body: Option<&str>) -> Value {
+        let raw_query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                query
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap())),
+            )
+            .finish();
         json!({
             "version": "2.0",
             "routeKey": "GET /users/{userId}",
             "rawPath": "/users/x",
-            "rawQueryString": "",
+            "rawQueryString": raw_query,
             "headers": {},
             "pathParameters": path,
             "queryStringParameters": query,
@@ -306,6 +317,24 @@ mod tests {
         assert_eq!(
             encode(EventStyle::Direct, &error, "r")["body"]["error"]["requestId"],
             "r"
+        );
+    }
+
+    #[test]
+    fn reads_the_query_from_raw_query_string_not_the_comma_split_map() {
+        let mut event = api_gateway_event(json!({"userId": "me"}), json!({}), None);
+        event["rawQueryString"] = json!("$select=id,displayName&authUserId=alice");
+        // What API Gateway puts beside it; the event type would split it on commas.
+        event["queryStringParameters"] =
+            json!({"$select": "id,displayName", "authUserId": "alice"});
+        let raw = decode(event).1.unwrap();
+        assert_eq!(raw.query["$select"], "id,displayName");
+        assert_eq!(raw.auth_user_id.as_deref(), Some("alice"));
+        let mut repeated = api_gateway_event(json!({"userId": "me"}), json!({}), None);
+        repeated["rawQueryString"] = json!("$top=1&$top=2");
+        assert_eq!(
+            decode(repeated).1.unwrap_err().code(),
+            Some(ErrorCode::InvalidRequest)
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod keeper_handler;
 pub mod logging;
 pub mod operation_handler;
 pub mod outcome;
+pub mod query_string;
 pub mod sign_in_handler;
 pub mod sign_in_response;
 pub mod wiring;

@@ -11,4 +11,5 @@ pub mod graph_path;
 pub mod identity_resolver;
 pub mod operation;
 pub mod request;
+pub mod response_limits;
 pub mod time_window;

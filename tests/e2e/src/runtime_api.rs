@@ -9,12 +9,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
+use shared::operations::response_limits::LAMBDA_RESPONSE_LIMIT;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -114,6 +115,8 @@ impl RuntimeApi {
                 post(invocation_error),
             )
             .route("/2018-06-01/runtime/init/error", post(init_error))
+            // Read past Lambda's limit, so an oversized response fails the way Lambda fails it.
+            .layer(DefaultBodyLimit::max(2 * LAMBDA_RESPONSE_LIMIT))
             .with_state(state.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -235,6 +238,17 @@ async fn invocation_response(
     let Some(responder) = state.take_in_flight(&request_id) else {
         return StatusCode::NOT_FOUND;
     };
+    if body.len() > LAMBDA_RESPONSE_LIMIT {
+        // What Lambda does with a synchronous response over its limit.
+        let _ = responder.send(Err(InvokeError::Function(FunctionError {
+            error_type: "Function.ResponseSizeTooLarge".into(),
+            error_message: format!(
+                "Response payload size ({} bytes) exceeded maximum allowed payload size ({LAMBDA_RESPONSE_LIMIT} bytes).",
+                body.len()
+            ),
+        })));
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    }
     let result = serde_json::from_slice(&body)
         .map_err(|_| InvokeError::InvalidResponse(String::from_utf8_lossy(&body).into_owned()));
     let _ = responder.send(result);

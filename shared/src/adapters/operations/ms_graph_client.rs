@@ -10,13 +10,14 @@ use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{GraphApi, GraphBody, GraphCall, GraphResponse};
 use crate::operations::operation::Method;
+use crate::operations::response_limits::{
+    ANSWER_BUDGET, MAX_GRAPH_BODY_BYTES, MAX_MEDIA_BYTES, encoded_size,
+};
 use crate::support::deadline::Deadline;
 use crate::support::upstream_record::record_graph_request_id;
 
-/// Largest binary answer (e.g. a photo) returned: base64 of it still fits Lambda's 6 MB response limit.
-pub const MAX_MEDIA_BYTES: usize = 4 * 1024 * 1024;
-
 /// Most pages `all=true` follows; past it the last `@odata.nextLink` is returned to continue from.
+/// Paging also stops before the merged answer would pass [`ANSWER_BUDGET`].
 pub const MAX_PAGES: usize = 50;
 
 const RETRY_READS: RetryRules = RetryRules {
@@ -125,18 +126,14 @@ impl MsGraphClient {
             record_graph_request_id(id);
         }
         let content_type = header("content-type").unwrap_or_default();
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_MEDIA_BYTES as u64)
-        {
-            return Err(too_large());
-        }
-        let bytes = response.bytes().await.map_err(unavailable)?;
         let is_json = content_type.is_empty() || content_type.contains("json");
+        let cap = if is_json {
+            MAX_GRAPH_BODY_BYTES
+        } else {
+            MAX_MEDIA_BYTES
+        };
+        let bytes = read_capped(response, cap).await?;
         if status < 400 && !bytes.is_empty() && !is_json {
-            if bytes.len() > MAX_MEDIA_BYTES {
-                return Err(too_large());
-            }
             return Ok(GraphResponse {
                 status,
                 body: GraphBody::Media {
@@ -186,13 +183,37 @@ impl MsGraphClient {
     }
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         ErrorCode::ResponseTooLarge,
         format!(
-            "Graph's answer is larger than {MAX_MEDIA_BYTES} bytes, more than a Lambda response can carry"
+            "Graph's answer is larger than {limit} bytes, more than a Lambda response can carry; \
+             ask for fewer items ($top) or fewer properties ($select)"
         ),
     )
+}
+
+/// The body of `response`, refused as soon as it passes `cap` bytes (announced or received).
+async fn read_capped(mut response: Response, cap: usize) -> Result<Vec<u8>, ApiError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > cap as u64)
+    {
+        return Err(too_large(cap));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unavailable)? {
+        if bytes.len() + chunk.len() > cap {
+            return Err(too_large(cap));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// The cost of a page's items in the answer: their encoded sizes and the commas between them.
+fn items_size(items: &[Value]) -> usize {
+    items.iter().map(|item| encoded_size(item) + 1).sum()
 }
 
 #[async_trait]
@@ -207,6 +228,10 @@ impl GraphApi for MsGraphClient {
         let GraphBody::Json(Value::Object(mut merged)) = first.body else {
             return Ok(first);
         };
+        let mut size = encoded_size(&merged);
+        if size > ANSWER_BUDGET {
+            return Err(too_large(ANSWER_BUDGET));
+        }
         if !call.all_pages {
             return Ok(GraphResponse::json(first.status, Value::Object(merged)));
         }
@@ -241,6 +266,13 @@ impl GraphApi for MsGraphClient {
                 break;
             };
             if let Some(Value::Array(more)) = page.remove("value") {
+                let added = items_size(&more);
+                if size + added > ANSWER_BUDGET {
+                    // This page would not fit: the caller continues from it.
+                    merged.insert("@odata.nextLink".into(), Value::String(link.to_string()));
+                    break;
+                }
+                size += added;
                 items.extend(more);
             }
             for key in ["@odata.nextLink", "@odata.deltaLink"] {

@@ -10,7 +10,7 @@ mod requests;
 mod tenancy;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Json;
 use axum::routing::{delete, get, post};
@@ -52,7 +52,12 @@ pub fn routes() -> Router<SharedState> {
         )
         .route("/_control/requests", get(requests::list_requests))
         .route("/_control/requests", delete(requests::clear_requests))
+        // Tests seed large photos (past Graph's answer caps) through `/_control/users`.
+        .layer(DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
 }
+
+/// The largest control request body: room for a photo several times the bundle's 4 MiB cap.
+const CONTROL_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// `POST /_control/reset`: forget everything.
 async fn reset(State(state): State<SharedState>) -> StatusCode {

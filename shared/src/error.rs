@@ -105,6 +105,18 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The response body without a request id (`{"error": {"code", "message"}}`, or Graph's own).
+    pub fn body_without_request_id(&self) -> Value {
+        match self {
+            Self::Own { code, message } => json!({
+                "error": { "code": code.as_str(), "message": message }
+            }),
+            Self::Graph { body, .. } => body.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

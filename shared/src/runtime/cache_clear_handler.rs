@@ -38,6 +38,7 @@ impl Handler for CacheClearHandler {
         let result = self.clear().await;
         let status = result.as_ref().map_or_else(ApiError::status, |r| r.status);
         Outcome::answered(
+            EventStyle::Direct,
             encode(EventStyle::Direct, &result, &event.context.request_id),
             status,
             result.as_ref().err(),

@@ -8,6 +8,27 @@ use reqwest::Url;
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
 
+/// How a failed direct invocation (Step Functions, another Lambda, `aws lambda invoke`) answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectErrors {
+    /// `answer`: a normal result `{"status": 4xx/5xx, "body": {"error": ...}}` (the default).
+    Answer,
+    /// `function-error`: a Lambda function error whose `errorType` is the error code and whose
+    /// `errorMessage` is the error body, so Step Functions' `Retry` and `Catch` match on the code.
+    FunctionError,
+}
+
+fn direct_errors(lookup: &impl Fn(&str) -> Option<String>) -> Result<DirectErrors, ApiError> {
+    match lookup("DIRECT_INVOCATION_ERRORS").as_deref() {
+        None | Some("answer") => Ok(DirectErrors::Answer),
+        Some("function-error") => Ok(DirectErrors::FunctionError),
+        Some(_) => Err(configuration_invalid(
+            "environment variable DIRECT_INVOCATION_ERRORS is not `answer` or `function-error`"
+                .into(),
+        )),
+    }
+}
+
 /// The service name logged when `POWERTOOLS_SERVICE_NAME` is not set.
 pub const DEFAULT_SERVICE: &str = "graph-functions";
 
@@ -17,6 +38,8 @@ const DAY_SECS: i64 = 24 * 3600;
 /// Environment settings of every function.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// How a failed direct invocation answers (`DIRECT_INVOCATION_ERRORS`, default `answer`).
+    pub direct_errors: DirectErrors,
     /// The service name in logs (`POWERTOOLS_SERVICE_NAME`, default `graph-functions`).
     pub service: String,
     /// DynamoDB table (`TABLE_NAME`).
@@ -111,6 +134,7 @@ impl Config {
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
         Ok(Self {
+            direct_errors: direct_errors(&lookup)?,
             service: lookup("POWERTOOLS_SERVICE_NAME")
                 .filter(|name| !name.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_SERVICE.to_string()),
@@ -163,6 +187,23 @@ mod tests {
             ("GRAPH_BASE_URL", "ftp://x"),
         ]);
         assert!(Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).is_err());
+    }
+
+    #[test]
+    fn reads_how_direct_errors_answer() {
+        let read = |value: Option<&'static str>| {
+            let mut env = HashMap::from([("TABLE_NAME", "t"), ("SETTINGS_SECRET_ID", "s")]);
+            if let Some(value) = value {
+                env.insert("DIRECT_INVOCATION_ERRORS", value);
+            }
+            Config::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+        };
+        assert_eq!(read(None).unwrap().direct_errors, DirectErrors::Answer);
+        assert_eq!(
+            read(Some("function-error")).unwrap().direct_errors,
+            DirectErrors::FunctionError
+        );
+        assert!(read(Some("throw")).is_err());
     }
 
     #[test]

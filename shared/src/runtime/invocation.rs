@@ -9,7 +9,7 @@ use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use tracing::Level;
 
-use crate::runtime::config::Config;
+use crate::runtime::config::{Config, DirectErrors};
 use crate::runtime::functions::handler_for;
 use crate::runtime::handler::Handler;
 use crate::runtime::invocation_summary::InvocationSummary;
@@ -21,6 +21,7 @@ struct Container {
     handler: Box<dyn Handler>,
     service: String,
     name: String,
+    function_errors: bool,
     cold: AtomicBool,
 }
 
@@ -33,6 +34,7 @@ pub async fn run(name: &str) -> Result<(), Error> {
     let container = Arc::new(Container {
         handler: handler_for(name, &config, &aws)?,
         service: config.service.clone(),
+        function_errors: config.direct_errors == DirectErrors::FunctionError,
         name: name.to_string(),
         cold: AtomicBool::new(true),
     });
@@ -48,7 +50,10 @@ impl Container {
         let started = Instant::now();
         let cold_start = self.cold.swap(false, Ordering::Relaxed);
         let context = event.context.clone();
-        let (outcome, upstream) = recording(self.handler.handle(event)).await;
+        let (mut outcome, upstream) = recording(self.handler.handle(event)).await;
+        if self.function_errors {
+            outcome = outcome.with_function_error();
+        }
         let summary = InvocationSummary {
             service: &self.service,
             operation: &self.name,

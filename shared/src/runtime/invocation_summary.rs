@@ -120,6 +120,7 @@ impl InvocationSummary<'_> {
 mod tests {
     use super::*;
     use crate::error::{ApiError, ErrorCode};
+    use crate::runtime::event::EventStyle;
     use crate::runtime::outcome::Mode;
 
     fn summary<'a>(outcome: &'a Outcome, upstream: &'a UpstreamRecord) -> InvocationSummary<'a> {
@@ -138,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_success_is_summarised_with_graphs_request_id_and_the_mode() {
-        let mut outcome = Outcome::answered(json!({"status": 200}), 200, None);
+        let mut outcome = Outcome::answered(EventStyle::Direct, json!({"status": 200}), 200, None);
         outcome.mode = Some(Mode::Delegated);
         outcome.client_request_id = Some("c-1".into());
         let upstream = UpstreamRecord {
@@ -173,7 +174,7 @@ mod tests {
     #[test]
     fn an_error_is_summarised_and_counted_by_code() {
         let error = ApiError::new(ErrorCode::UpstreamUnavailable, "Graph kept failing");
-        let outcome = Outcome::answered(json!({}), 503, Some(&error));
+        let outcome = Outcome::answered(EventStyle::Direct, json!({}), 503, Some(&error));
         let upstream = UpstreamRecord::default();
         let fields = summary(&outcome, &upstream).log_fields();
         assert_eq!(fields["message"], "invocation failed");

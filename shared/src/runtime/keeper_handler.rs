@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::keeper::token_keeper::{KeeperSummary, TokenKeeper};
 use crate::runtime::embedded_metrics::{Metric, Unit};
+use crate::runtime::event::EventStyle;
 use crate::runtime::handler::Handler;
 use crate::runtime::keeper_event::keeper_shards;
 use crate::runtime::outcome::Outcome;
@@ -40,7 +41,7 @@ impl Handler for KeeperHandler {
         match self.start(event.payload, deadline).await {
             Ok(summary) => {
                 let answer = serde_json::to_value(&summary).unwrap_or(Value::Null);
-                let mut outcome = Outcome::answered(answer, 200, None);
+                let mut outcome = Outcome::answered(EventStyle::Direct, answer, 200, None);
                 outcome.details = summary_details(&summary);
                 outcome.metrics = summary_metrics(&summary);
                 outcome

@@ -46,6 +46,7 @@ impl Handler for OperationHandler {
             Err(error) => error.status(),
         };
         let mut outcome = Outcome::answered(
+            style,
             encode(style, &result, &request_id),
             status,
             result.as_ref().err(),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::runtime::embedded_metrics::Metric;
+use crate::runtime::event::EventStyle;
 
 /// The permission mode an operation ran with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,9 @@ pub struct Outcome {
     pub details: Map<String, Value>,
     /// Extra metrics (the keeper's counts).
     pub metrics: Vec<Metric>,
+    /// The error of a failed direct invocation, which [`Outcome::with_function_error`] can turn
+    /// into a function error.
+    pub direct_error: Option<ApiError>,
 }
 
 /// The code of an error: the bundle's own, or the one in Graph's error body.
@@ -58,8 +62,13 @@ pub fn error_code_of(error: &ApiError) -> String {
 }
 
 impl Outcome {
-    /// An answer with `status`, failed with `error` if there is one.
-    pub fn answered(answer: Value, status: u16, error: Option<&ApiError>) -> Self {
+    /// An answer with `status` to an event of `style`, failed with `error` if there is one.
+    pub fn answered(
+        style: EventStyle,
+        answer: Value,
+        status: u16,
+        error: Option<&ApiError>,
+    ) -> Self {
         Self {
             answer: Ok(answer),
             status: Some(status),
@@ -68,7 +77,21 @@ impl Outcome {
             client_request_id: None,
             details: Map::new(),
             metrics: Vec::new(),
+            direct_error: error.filter(|_| style == EventStyle::Direct).cloned(),
         }
+    }
+
+    /// The outcome with a failed direct invocation's error answer replaced by a function error
+    /// (`errorType` = the code, `errorMessage` = the error body), so Step Functions' `Retry` and
+    /// `Catch` see it. API Gateway invocations keep their HTTP answers.
+    pub fn with_function_error(mut self) -> Self {
+        if let Some(error) = self.direct_error.take() {
+            self.answer = Err(Diagnostic {
+                error_type: error_code_of(&error),
+                error_message: error.body_without_request_id().to_string(),
+            });
+        }
+        self
     }
 
     /// A function error: the runtime reports `error` with its code as the `errorType`.
@@ -85,6 +108,7 @@ impl Outcome {
             client_request_id: None,
             details: Map::new(),
             metrics: Vec::new(),
+            direct_error: None,
         }
     }
 }
@@ -118,5 +142,22 @@ mod tests {
         assert_eq!(diagnostic.error_type, "ConfigurationInvalid");
         assert_eq!(diagnostic.error_message, "ConfigurationInvalid: no table");
         assert_eq!(outcome.error_code.as_deref(), Some("ConfigurationInvalid"));
+    }
+
+    #[test]
+    fn only_direct_errors_become_function_errors() {
+        let error = ApiError::new(ErrorCode::UpstreamUnavailable, "Graph kept failing");
+        let direct = Outcome::answered(EventStyle::Direct, json!({}), 503, Some(&error))
+            .with_function_error();
+        let diagnostic = direct.answer.unwrap_err();
+        assert_eq!(diagnostic.error_type, "UpstreamUnavailable");
+        let cause: Value = serde_json::from_str(&diagnostic.error_message).unwrap();
+        assert_eq!(cause["error"]["code"], "UpstreamUnavailable");
+        let gateway = Outcome::answered(EventStyle::ApiGateway, json!({}), 503, Some(&error))
+            .with_function_error();
+        assert!(gateway.answer.is_ok());
+        let success =
+            Outcome::answered(EventStyle::Direct, json!({}), 200, None).with_function_error();
+        assert!(success.answer.is_ok());
     }
 }

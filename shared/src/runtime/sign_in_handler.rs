@@ -137,6 +137,7 @@ impl crate::runtime::handler::Handler for SignInHandler {
             .as_ref()
             .map_or_else(ApiError::status, SignInAnswer::status);
         Outcome::answered(
+            style,
             encode_answer(style, &result, &request_id),
             status,
             result.as_ref().err(),

@@ -10,4 +10,4 @@ cd "$ROOT"
 # shellcheck source=infra/venv.sh
 source infra/venv.sh
 ensure_venv "$ROOT"
-cargo run --quiet --release -p e2e --bin load-run -- "$@"
+cargo run --quiet --release -p xtask -- load "$@"

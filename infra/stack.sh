@@ -145,8 +145,8 @@ up() {
   down
   mkdir -p "$STATE"
   ensure_venv "$ROOT"
-  echo "building the simulator, stack-init and the functions" >&2
-  (cd "$ROOT" && cargo build --quiet -p ms-simulator -p e2e -p functions)
+  echo "building the simulator, xtask (stack-init) and the functions" >&2
+  (cd "$ROOT" && cargo build --quiet -p ms-simulator -p xtask -p functions)
 
   # moto_server.py exits when its parent does; a shell that waits for it is that parent.
   start_service moto bash -c '"$@" & wait $!' moto-keeper "$VENV/bin/python" "$ROOT/infra/moto_server.py" 0
@@ -156,7 +156,7 @@ up() {
   simulator_url=$(wait_for_url simulator "ms-simulator listening on ")
 
   invoke_port=$(free_port)
-  "$BIN/stack-init" --endpoint "$moto_url" --table "$TABLE_NAME" --secret "$SECRET_NAME" \
+  "$BIN/xtask" stack-init --endpoint "$moto_url" --table "$TABLE_NAME" --secret "$SECRET_NAME" \
     --simulator "$simulator_url" --redirect-uri "http://127.0.0.1:$invoke_port/lambda-url/auth-callback" \
     --demo-env "$STATE/demo.env" \
     >"$STATE/functions.env" 2>"$(log_file stack-init)" ||

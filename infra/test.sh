@@ -13,8 +13,8 @@ source infra/venv.sh
 ensure_venv "$ROOT"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-# template.yaml against the CloudFormation and SAM schemas (tests/template.rs keeps it in step
-# with the catalog).
+# template.yaml against the CloudFormation and SAM schemas (tests/e2e/tests/e2e/template.rs keeps
+# it in step with the catalog).
 .venv/bin/cfn-lint template.yaml
 # The function binaries as the tests run them (tests build them on demand too, but doing it here
 # keeps that a no-op and the build output visible).

@@ -1,9 +1,9 @@
 //! The test harness: the local services the functions run against (moto server, the Microsoft
 //! simulator), a Lambda Runtime API to run the built function binaries, and a per-test stack
-//! tying them together. Used by the integration tests in `tests/` and by `stack-init`.
+//! tying them together. Used by the integration tests in `tests/e2e/` and by the developer tools
+//! of `xtask/` (`stack-init`, the load run).
 
 pub mod aws;
-pub mod catalog_docs;
 pub mod counting_proxy;
 pub mod demo_directory;
 pub mod function_binary;
@@ -22,5 +22,4 @@ pub mod simulator_control;
 pub mod stack;
 pub mod stored_links;
 pub mod table;
-pub mod template;
 pub mod unique_name;

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
+use shared::runtime::config::Config;
+use shared::runtime::wiring::Adapters;
+use shared::settings::product_settings::Settings;
 use shared::sign_in::account_linker::AccountLinker;
 use shared::support::deadline::Deadline;
 use shared::support::secret::Secret;
-use shared::settings::product_settings::Settings;
 use shared::tokens::store::Link;
-use shared::runtime::config::Config;
-use shared::runtime::wiring::Adapters;
 
 use crate::aws::moto_sdk_config;
 use crate::stack::{TestStack, UserLink};

@@ -1,31 +1,22 @@
-//! `extract-graph-schemas`: regenerates `shared/src/operations/graph_bodies.json`, the request-body shapes
-//! the functions validate against, from Microsoft's OpenAPI description of Graph and the operations
-//! catalog. Run it after changing either; the `openapi_contract` test fails until then.
+//! `extract-graph-schemas`: regenerates `shared/src/operations/graph_bodies.json`, the request-body
+//! shapes the functions validate against, from Microsoft's OpenAPI description of Graph and the
+//! operations catalog. Run it after changing either; the `openapi_contract` tests fail until then.
 
-// The generation code is shared with the `openapi_contract` test, which checks the file is current.
-#[path = "../graph_bodies.rs"]
-mod graph_bodies;
-#[path = "../openapi.rs"]
-mod openapi;
+use super::{Failure, no_arguments};
+use crate::graph_bodies::{bodies_file, generate_bodies};
+use crate::openapi::OpenApi;
 
-use std::process::ExitCode;
+/// The command line.
+pub const USAGE: &str = "extract-graph-schemas";
 
-fn regenerate() -> Result<String, String> {
-    let text = graph_bodies::generate_bodies(&openapi::OpenApi::load()?)?;
-    let path = graph_bodies::bodies_file();
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path.display().to_string())
-}
-
-fn main() -> ExitCode {
-    match regenerate() {
-        Ok(path) => {
-            println!("wrote {path}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("extract-graph-schemas: {message}");
-            ExitCode::FAILURE
-        }
-    }
+/// Writes the file and prints where.
+pub fn run(args: &[String]) -> Result<(), Failure> {
+    no_arguments(args)?;
+    let text =
+        generate_bodies(&OpenApi::load().map_err(Failure::Failed)?).map_err(Failure::Failed)?;
+    let path = bodies_file();
+    std::fs::write(&path, text)
+        .map_err(|error| Failure::Failed(format!("{}: {error}", path.display())))?;
+    println!("wrote {}", path.display());
+    Ok(())
 }

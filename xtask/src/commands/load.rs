@@ -1,9 +1,9 @@
-//! A bounded load run on loopback: 50 `users-get` containers (each its own process under its own
-//! Lambda Runtime API) serve 10,000 invocations, half delegated and half with application
+//! `load`: a bounded load run on loopback: 50 `users-get` containers (each its own process under
+//! its own Lambda Runtime API) serve 10,000 invocations, half delegated and half with application
 //! permissions, against moto and the simulator. Prints the latency distribution and the error
-//! count, and exits non-zero on any error.
+//! count, and fails on any error.
 //!
-//! Run with `infra/load.sh` (release build), or `cargo run -p e2e --bin load-run -- [invocations] [containers]`.
+//! Run with `infra/load.sh` (release build), or `cargo xtask load [invocations] [containers]`.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,12 @@ use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 use serde_json::json;
 
+use super::Failure;
+
+/// The command line.
+pub const USAGE: &str =
+    "load [invocations (default 10000, at most 100000)] [containers (default 50, 1 to 200)]";
+
 /// Longest the whole run may take before it is called off.
 const RUN_LIMIT: Duration = Duration::from_secs(600);
 
@@ -21,13 +27,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-#[tokio::main]
-async fn main() {
-    let mut args = std::env::args()
-        .skip(1)
-        .map(|a| a.parse::<usize>().expect("numbers"));
-    let invocations = args.next().unwrap_or(10_000).min(100_000);
-    let containers = args.next().unwrap_or(50).clamp(1, 200);
+/// The `index`th argument as a number, or `default` when there are fewer arguments.
+fn number_argument(args: &[String], index: usize, default: usize) -> Result<usize, Failure> {
+    args.get(index).map_or(Ok(default), |arg| {
+        arg.parse()
+            .map_err(|_| Failure::Usage(format!("{arg:?} is not a number")))
+    })
+}
+
+/// Runs the load and prints the distribution.
+pub async fn run(args: &[String]) -> Result<(), Failure> {
+    if let Some(extra) = args.get(2) {
+        return Err(Failure::Usage(format!("unexpected argument {extra:?}")));
+    }
+    let invocations = number_argument(args, 0, 10_000)?.min(100_000);
+    let containers = number_argument(args, 1, 50)?.clamp(1, 200);
 
     let stack = TestStack::start().await;
     sign_in(
@@ -99,6 +113,10 @@ async fn main() {
         println!("  {error}");
     }
     if !errors.is_empty() || done < invocations {
-        std::process::exit(1);
+        return Err(Failure::Failed(format!(
+            "{} errors, {done} of {invocations} invocations done",
+            errors.len()
+        )));
     }
+    Ok(())
 }

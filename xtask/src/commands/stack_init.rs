@@ -1,13 +1,10 @@
-//! Prepares the local stack: creates the table and the settings secret on moto server, seeds
-//! the Microsoft simulator with the demo directory, prints the functions' env file, and writes
-//! what the demo needs to know to the demo env file: the application's callback URL
-//! (`CALLBACK_URL=...`) and the demo users' ids and userPrincipalNames (`ADELE_ID=...`, `ADELE_UPN=...`).
-//!
-//! Usage: `stack-init --endpoint <moto url> --table <name> --secret <name> --simulator <url>
-//! --redirect-uri <url> --demo-env <file>`
+//! `stack-init`: prepares the local stack (`infra/stack.sh up` runs it). Creates the table and the
+//! settings secret on moto server, seeds the Microsoft simulator with the demo directory, prints the
+//! functions' env file, and writes what the demo needs to know to the demo env file: the
+//! application's callback URL (`CALLBACK_URL=...`) and the demo users' ids and userPrincipalNames
+//! (`ADELE_ID=...`, `ADELE_UPN=...`).
 
 use std::collections::HashMap;
-use std::process::ExitCode;
 
 use e2e::aws::{dynamodb_client, secrets_client};
 use e2e::demo_directory::{DEMO_USERS, seed_demo_directory};
@@ -17,8 +14,12 @@ use e2e::settings::{CALLBACK_URL, demo_settings};
 use e2e::simulator_control::SimulatorControl;
 use e2e::table::create_table;
 
-const USAGE: &str = "usage: stack-init --endpoint <moto url> --table <name> --secret <name> \
-                     --simulator <url> --redirect-uri <url> --demo-env <file>";
+use super::Failure;
+
+/// The command line.
+pub const USAGE: &str = "stack-init --endpoint <moto url> --table <name> --secret <name> \
+                         --simulator <url> --redirect-uri <url> --demo-env <file>";
+/// The options, all required.
 const OPTIONS: [&str; 6] = [
     "--endpoint",
     "--table",
@@ -29,10 +30,9 @@ const OPTIONS: [&str; 6] = [
 ];
 
 /// The command line, by option name.
-fn parse_options(
-    mut args: impl Iterator<Item = String>,
-) -> Result<HashMap<String, String>, String> {
+fn parse_options(args: &[String]) -> Result<HashMap<String, String>, String> {
     let mut options = HashMap::new();
+    let mut args = args.iter().cloned();
     while let Some(name) = args.next() {
         if !OPTIONS.contains(&name.as_str()) {
             return Err(format!("unknown argument {name:?}"));
@@ -92,23 +92,10 @@ fn demo_env_file() -> String {
         .collect()
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let options = match parse_options(std::env::args().skip(1)) {
-        Ok(options) => options,
-        Err(error) => {
-            eprintln!("stack-init: {error}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match init(&options).await {
-        Ok(env_file) => {
-            print!("{env_file}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("stack-init: {error}");
-            ExitCode::FAILURE
-        }
-    }
+/// Prepares the stack and prints the functions' env file.
+pub async fn run(args: &[String]) -> Result<(), Failure> {
+    let options = parse_options(args).map_err(Failure::Usage)?;
+    let env_file = init(&options).await.map_err(Failure::Failed)?;
+    print!("{env_file}");
+    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use shared::operations::catalog::CATALOG;
 use shared::operations::operation::Method;
-use shared::sign_in::functions::{SIGN_IN_FUNCTIONS, RouteAccess};
+use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
 
 use super::permissions::{Access, access_of};
 
@@ -79,7 +79,7 @@ fn deployed(
         route,
         timeout_seconds,
         access: access_of(name).unwrap_or_else(|| {
-            panic!("`{name}` has no entry in tests/e2e/src/template/permissions.rs")
+            panic!("`{name}` has no entry in xtask/src/template/permissions.rs")
         }),
     }
 }

@@ -3,9 +3,9 @@
 
 use base64::Engine;
 use e2e::paths::repo_root;
-use e2e::template::template;
-use shared::sign_in::functions;
 use shared::settings::product_settings::Settings;
+use shared::sign_in::functions;
+use xtask::template::template;
 
 /// Marks the start of the settings example in DEPLOY.md.
 const EXAMPLE_BEGIN: &str = "<!-- settings-example:begin -->";

@@ -1,10 +1,10 @@
 //! The README documents exactly the operations of the catalog, each with an example that the
 //! functions accept.
 
-use e2e::catalog_docs::{BEGIN, END, example_event, operations_table};
 use e2e::paths::repo_root;
 use shared::operations::catalog::CATALOG;
 use shared::runtime::event::decode;
+use xtask::catalog_docs::{BEGIN, END, example_event, operations_table};
 
 #[test]
 fn readme_holds_the_generated_operations_table() {
@@ -16,7 +16,7 @@ fn readme_holds_the_generated_operations_table() {
     assert_eq!(
         &readme[start..end],
         operations_table(),
-        "README's operations table is stale: run `cargo run -p e2e --bin catalog-docs` and paste its output"
+        "README's operations table is stale: run `cargo xtask catalog-docs` and paste its output"
     );
 }
 

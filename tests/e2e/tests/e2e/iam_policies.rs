@@ -15,9 +15,9 @@ use e2e::settings::CALLBACK_URL;
 use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 use e2e::stored_links::expire_stored_access_token;
-use e2e::template::committed::{allowed_by, committed_template, functions_by_binary, role_of};
 use serde_json::{Value, json};
 use shared::keeper::schedule::KeeperSchedule;
+use xtask::template::committed::{allowed_by, committed_template, functions_by_binary, role_of};
 
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
 

@@ -3,20 +3,13 @@
 //! declared parameters, its body rule matches the published request body, and `graph_bodies.json` is
 //! what the generator makes of them now. Reads files only; no network.
 
-// Shared with the `extract-graph-schemas` binary, which writes the file this test checks.
-#[path = "../src/graph_bodies.rs"]
-mod graph_bodies;
-#[path = "../src/openapi.rs"]
-mod openapi;
-
 use std::sync::LazyLock;
 
 use serde_yaml_ng::Value;
 use shared::operations::catalog::CATALOG;
 use shared::operations::operation::{BodyRule, Method, Operation, QueryOption};
-
-use graph_bodies::{bodies_file, generate_bodies};
-use openapi::{GraphOperation, OpenApi};
+use xtask::graph_bodies::{bodies_file, generate_bodies};
+use xtask::openapi::{GraphOperation, OpenApi};
 
 static OPENAPI: LazyLock<OpenApi> =
     LazyLock::new(|| OpenApi::load().expect("Microsoft's OpenAPI files load"));
@@ -145,7 +138,7 @@ fn graph_bodies_json_is_current() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "{} is stale: regenerate it with `cargo run -p e2e --bin extract-graph-schemas`",
+        "{} is stale: regenerate it with `cargo xtask extract-graph-schemas`",
         path.display()
     );
 }

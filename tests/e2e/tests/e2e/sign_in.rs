@@ -18,11 +18,12 @@ use e2e::stack::{TEST_REDIRECT_URI, TestStack};
 use reqwest::Url;
 use serde_json::{Value, json};
 use shared::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
+use shared::sign_in::pending_states::VERIFIER_PURPOSE;
 use shared::support::deadline::Deadline;
-use shared::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE, link_key};
 use shared::support::secret::Secret;
-use shared::sign_in::pending_states::{VERIFIER_PURPOSE, state_key};
+use shared::support::table_keys::{link_key, sign_in_state_key};
 use shared::tokens::cipher::{Sealed, TokenCipher};
+use shared::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE};
 
 /// A return URL the tests add to the allowed list, besides the callback URL.
 const WELCOME_URL: &str = "http://localhost/app/welcome?tab=calendar";
@@ -183,7 +184,7 @@ async fn state_item(stack: &TestStack, state: &str) -> Option<Item> {
         .dynamodb()
         .get_item()
         .table_name(&stack.function_env().table_name)
-        .key(PARTITION_KEY, AttributeValue::S(state_key(state)))
+        .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
         .consistent_read(true)
         .send()
         .await
@@ -201,7 +202,7 @@ async fn update_state_item(
         .dynamodb()
         .update_item()
         .table_name(&stack.function_env().table_name)
-        .key(PARTITION_KEY, AttributeValue::S(state_key(state)))
+        .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
         .update_expression(set);
     for (name, value) in values {
         update = update.expression_attribute_values(name, value);
@@ -237,7 +238,7 @@ async fn stored_verifier(stack: &TestStack, state: &str) -> Secret {
         .open(
             &sealed(&item, "verifier", "verifierKeyId"),
             VERIFIER_PURPOSE,
-            &state_key(state),
+            &sign_in_state_key(state),
         )
         .unwrap()
 }
@@ -507,7 +508,7 @@ async fn a_pkce_mismatch_or_a_used_code_is_invalid_grant() {
     let other = TokenCipher::new(&settings.encryption_keys).seal(
         &Secret::new("x".repeat(43)),
         VERIFIER_PURPOSE,
-        &state_key(&state),
+        &sign_in_state_key(&state),
     );
     update_state_item(
         &stack,

@@ -6,22 +6,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use e2e::paths::repo_root;
-use e2e::template::committed::{
-    allowed_by, committed_template, functions_by_binary, get_att_target, of_type, resources,
-    role_of,
-};
-use e2e::template::storage::SETTINGS_PLACEHOLDER;
-use e2e::template::{template_path, template_yaml};
 use serde_yaml_ng::Value;
 use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
-use shared::operations::catalog::CATALOG;
 use shared::error::ErrorCode;
-use shared::sign_in::functions::{SIGN_IN_FUNCTIONS, RouteAccess};
-use shared::settings::product_settings::Settings;
+use shared::operations::catalog::CATALOG;
 use shared::runtime::config::Config;
 use shared::runtime::keeper_event::keeper_shards;
+use shared::settings::product_settings::Settings;
+use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
+use xtask::template::committed::{
+    allowed_by, committed_template, functions_by_binary, get_att_target, of_type, resources,
+    role_of,
+};
+use xtask::template::storage::SETTINGS_PLACEHOLDER;
+use xtask::template::{template_path, template_yaml};
 
 /// `{"Ref": name}`.
 fn reference(name: &str) -> Value {
@@ -70,7 +70,7 @@ fn template_yaml_is_what_the_generator_makes() {
     let text = std::fs::read_to_string(template_path()).expect("template.yaml exists");
     assert!(
         text == template_yaml(),
-        "template.yaml is stale: run `cargo run -p e2e --bin generate-template`"
+        "template.yaml is stale: run `cargo xtask generate-template`"
     );
 }
 
@@ -209,7 +209,7 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
 }
 
 /// What function `binary` must be allowed, besides writing its own logs: the adapters' calls it makes
-/// (see tests/e2e/src/template/permissions.rs).
+/// (see xtask/src/template/permissions.rs).
 fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
     const TABLE: &str = "Table.Arn";
     const SECRET: &str = "Ref SettingsSecret";

@@ -18,11 +18,12 @@ use e2e::simulator_control::RecordedRequest;
 use e2e::stack::TestStack;
 use e2e::stored_links::{StoredItem, number, stored_link, stored_refresh_token};
 use serde_json::{Value, json};
+use shared::keeper::schedule::KeeperSchedule;
 use shared::support::clock::now_epoch;
 use shared::support::deadline::Deadline;
-use shared::tokens::delegated_tokens::{REFRESH_PURPOSE, link_key};
-use shared::keeper::schedule::KeeperSchedule;
+use shared::support::table_keys::link_key;
 use shared::tokens::cipher::TokenCipher;
+use shared::tokens::delegated_tokens::REFRESH_PURPOSE;
 
 const READ_ALL: &[&str] = &["User.Read.All"];
 /// The simulator's token endpoint for the settings' sign-in tenant (`common`).
@@ -248,7 +249,7 @@ async fn a_thousand_links_over_four_shards_are_all_refreshed_within_the_budget()
 }
 
 #[tokio::test]
-#[ignore = "benchmark: 10,000 links; run with `cargo test -p e2e --test token_keeper -- --ignored --nocapture`"]
+#[ignore = "benchmark: 10,000 links; run with `cargo test -p e2e --test e2e token_keeper::benchmark -- --ignored --nocapture`"]
 async fn benchmark_ten_thousand_links_over_eight_shards() {
     refresh_across_shards(10_000, 8, 16, Duration::from_secs(600)).await;
 }

@@ -1,0 +1,17 @@
+//! The integration and end-to-end tests, one test binary (one link step, one process sharing moto
+//! server), one module per subject.
+
+mod calendar_operations;
+mod deploy_docs;
+mod docs;
+mod iam_policies;
+mod moto;
+mod openapi_contract;
+mod reliability;
+mod runtime_api;
+mod sign_in;
+mod stack;
+mod template;
+mod token_keeper;
+mod users_functions;
+mod users_operations;

@@ -4,10 +4,13 @@
 mod calendar_operations;
 mod deploy_docs;
 mod docs;
+mod function_errors;
 mod iam_policies;
 mod moto;
+mod observability;
 mod openapi_contract;
 mod reliability;
+mod response_limits;
 mod runtime_api;
 mod sign_in;
 mod stack;

@@ -3,6 +3,7 @@
 //! an HTTP client that does not follow redirects: every hop is read from a `Location` header, from
 //! `auth-start` through the simulator's `/authorize` to `auth-callback` and on to the app.
 
+use shared::support::table_keys::{link_key, sign_in_state_key};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -21,7 +22,6 @@ use shared::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use shared::sign_in::pending_states::VERIFIER_PURPOSE;
 use shared::support::deadline::Deadline;
 use shared::support::secret::Secret;
-use shared::support::table_keys::{link_key, sign_in_state_key};
 use shared::tokens::cipher::{Sealed, TokenCipher};
 use shared::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE};
 

@@ -4,6 +4,7 @@
 //! invalidates revoked links and defers throttled ones, never breaks a concurrent on-demand refresh;
 //! `cache-clear` makes the next call fetch a new application token.
 
+use shared::support::table_keys::{app_token_key, link_key};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,6 @@ use serde_json::{Value, json};
 use shared::keeper::schedule::KeeperSchedule;
 use shared::support::clock::now_epoch;
 use shared::support::deadline::Deadline;
-use shared::support::table_keys::link_key;
 use shared::tokens::cipher::TokenCipher;
 use shared::tokens::delegated_tokens::REFRESH_PURPOSE;
 
@@ -156,11 +156,13 @@ async fn only_due_links_are_read_through_the_index() {
         "links not due are untouched"
     );
 
-    let summary_lines = log_lines(&keeper, "message", &json!("token keeper run finished"));
+    let summary_lines = log_lines(&keeper, "operation", &json!("token-keeper"));
     let [summary_line] = &summary_lines[..] else {
         panic!("one summary line expected:\n{}", keeper.logs())
     };
     assert_eq!(summary_line["refreshed"], 50, "{summary_line}");
+    assert_eq!(summary_line["message"], "invocation succeeded");
+    assert_eq!(summary_line["cold_start"], true);
     let metrics = log_lines(&keeper, "Function", &json!("token-keeper"));
     let [metrics] = &metrics[..] else {
         panic!("one metrics line expected:\n{}", keeper.logs())
@@ -478,7 +480,7 @@ async fn after_cache_clear_the_next_call_fetches_a_new_application_token() {
         "the second container used the table's copy"
     );
 
-    let key = format!("apptoken#{DEMO_TENANT_ID}#{DEMO_CLIENT_ID}");
+    let key = app_token_key(DEMO_TENANT_ID, DEMO_CLIENT_ID);
     let cleared = call(&clear, json!({})).await;
     assert_eq!(cleared, json!({"status": 200, "body": {"deleted": [key]}}));
     assert!(

@@ -314,7 +314,7 @@ async fn logs_and_responses_hold_no_token_or_secret() {
 
     let logs = get.logs();
     assert!(
-        logs.contains("operation succeeded"),
+        logs.contains("invocation succeeded"),
         "logs were captured: {logs}"
     );
     let settings = stack.settings();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue 9 (DESIGN §6), from a fresh checkout: `users-get` and `events-create` as
+# The benchmark of the product's performance budgets, from a fresh checkout: `users-get` and `events-create` as
 # the Rust binaries and as a Python MSAL + boto3 baseline under awslambdaric, against the same
 # Microsoft simulator and moto server on loopback, then the token keeper over seeded links.
 # Prints the report, writes it into docs/benchmark.md and its summary table into README.md.

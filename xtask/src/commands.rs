@@ -6,6 +6,7 @@ pub mod extract_graph_schemas;
 pub mod generate_template;
 pub mod load;
 pub mod stack_init;
+pub mod vendor_openapi;
 
 /// Why a command did not succeed.
 #[derive(Debug)]

@@ -7,4 +7,5 @@ pub mod catalog_docs;
 pub mod commands;
 pub mod graph_bodies;
 pub mod openapi;
+pub mod openapi_extract;
 pub mod template;

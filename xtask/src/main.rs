@@ -5,15 +5,17 @@ use std::process::ExitCode;
 
 use xtask::commands::{
     Failure, catalog_docs, extract_graph_schemas, generate_template, load, stack_init,
+    vendor_openapi,
 };
 
 /// Every command's usage line.
-const USAGES: [&str; 5] = [
+const USAGES: [&str; 6] = [
     generate_template::USAGE,
     catalog_docs::USAGE,
     extract_graph_schemas::USAGE,
     stack_init::USAGE,
     load::USAGE,
+    vendor_openapi::USAGE,
 ];
 
 #[tokio::main]
@@ -27,6 +29,7 @@ async fn main() -> ExitCode {
         "extract-graph-schemas" => extract_graph_schemas::run(&args),
         "stack-init" => stack_init::run(&args).await,
         "load" => load::run(&args).await,
+        "vendor-openapi" => vendor_openapi::run(&args),
         "" => Err(Failure::Usage("no command".to_string())),
         unknown => Err(Failure::Usage(format!("unknown command {unknown:?}"))),
     };

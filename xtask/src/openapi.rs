@@ -1,16 +1,16 @@
-//! Microsoft's OpenAPI description of the Graph endpoints the bundle calls
-//! (`shared/graph-openapi/v1.0/*.yml`, beside the repository), and how a catalog operation is found in it:
+//! Microsoft's OpenAPI description of the Graph endpoints the bundle calls (the extract vendored in
+//! `vendor/graph-openapi/v1.0/*.yml`, see its README), and how a catalog operation is found in it:
 //! same method, path template matched segment by segment, placeholder names ignored (`{userId}` ~
 //! `{user-id}`), actions and functions with or without their `microsoft.graph.` prefix and `()`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
 use shared::operations::operation::Method;
 
-/// The folder holding Microsoft's OpenAPI files.
+/// The folder holding the vendored extract of Microsoft's OpenAPI files.
 pub fn openapi_dir() -> PathBuf {
-    e2e::paths::repo_root().join("../shared/graph-openapi/v1.0")
+    e2e::paths::repo_root().join("vendor/graph-openapi/v1.0")
 }
 
 /// One OpenAPI file.
@@ -33,6 +33,11 @@ impl Document {
             .split('/')
             .try_fold(&self.root, |at, key| at.get(key))
             .ok_or_else(|| format!("{}: dangling $ref {reference}", self.file))
+    }
+
+    /// The whole parsed file.
+    pub fn root(&self) -> &Value {
+        &self.root
     }
 
     /// The schema `components/schemas/<name>`.
@@ -108,8 +113,12 @@ fn paths_match(template: &str, published: &str) -> bool {
 impl OpenApi {
     /// Reads and parses every `*.yml` file of [`openapi_dir`].
     pub fn load() -> Result<Self, String> {
-        let dir = openapi_dir();
-        let listing = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Self::load_from(&openapi_dir())
+    }
+
+    /// Reads and parses every `*.yml` file of `dir`.
+    pub fn load_from(dir: &Path) -> Result<Self, String> {
+        let listing = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files = Vec::new();
         for entry in listing {
             let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
@@ -135,6 +144,11 @@ impl OpenApi {
             return Err(format!("no *.yml files in {}", dir.display()));
         }
         Ok(Self { documents })
+    }
+
+    /// Every file, in name order.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
     }
 
     /// The published operation a catalog method and Graph path template call, from the first file

@@ -1,4 +1,5 @@
-//! DESIGN §6's budgets, checked against the Rust functions' measurements.
+//! The product's performance budgets (docs/benchmark.md lists them), checked against the Rust
+//! functions' measurements.
 
 use crate::comparison::Comparison;
 use crate::keeper_throughput::KeeperMeasurement;
@@ -16,7 +17,7 @@ const BINARY_BYTES: u64 = 10_000_000;
 /// One budget and whether it was met.
 #[derive(Clone, Debug)]
 pub struct BudgetCheck {
-    /// The budget, as DESIGN §6 words it.
+    /// The budget, in words.
     pub budget: &'static str,
     /// The limit checked.
     pub limit: &'static str,

@@ -196,7 +196,7 @@ impl KeeperMeasurement {
         text
     }
 
-    /// DESIGN §6's keeper budget: with no link due, the keeper reads one index page per shard
+    /// The keeper budget: with no link due, the keeper reads one index page per shard
     /// and sends nothing else; with all due, the same few requests per link.
     pub fn proportionality_check(&self) -> BudgetCheck {
         let idle = &self.none_due.outbound;

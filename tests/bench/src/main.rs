@@ -1,4 +1,4 @@
-//! The benchmark of issue 9 (DESIGN §6): `users-get` and `events-create`, in both permission
+//! The benchmark of the product's performance budgets: `users-get` and `events-create`, in both permission
 //! modes, as the Rust binaries and as a Python MSAL + boto3 baseline under awslambdaric, each run
 //! under the e2e harness's Lambda Runtime API against the same Microsoft simulator and moto server;
 //! then the token keeper over many seeded links. Prints a Markdown report and, with

@@ -28,7 +28,7 @@ pub struct Report<'a> {
     pub skipped: &'a [String],
     /// The keeper's throughput, or why it was not measured.
     pub keeper: &'a Result<KeeperMeasurement, String>,
-    /// DESIGN §6's budgets.
+    /// The performance budgets.
     pub budgets: &'a [BudgetCheck],
 }
 
@@ -54,7 +54,7 @@ impl Report<'_> {
         if !self.skipped.is_empty() {
             text.push('\n');
         }
-        text.push_str("### Budgets (DESIGN §6, the Rust functions)\n\n");
+        text.push_str("### Budgets (the Rust functions)\n\n");
         text.push_str(
             "| budget | limit | measured (worst case) | result |\n| --- | --- | --- | --- |\n",
         );

@@ -12,6 +12,7 @@ mod openapi_contract;
 mod reliability;
 mod response_limits;
 mod runtime_api;
+mod self_contained;
 mod sign_in;
 mod stack;
 mod template;

@@ -1,5 +1,5 @@
 //! The operations catalog checked against Microsoft's OpenAPI description of Graph
-//! (`shared/graph-openapi/v1.0`): every operation's method and path are published, its query options are
+//! (the extract vendored in `vendor/graph-openapi/v1.0`): every operation's method and path are published, its query options are
 //! declared parameters, its body rule matches the published request body, and `graph_bodies.json` is
 //! what the generator makes of them now. Reads files only; no network.
 

@@ -59,9 +59,19 @@ impl ErrorCode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// One of the bundle's own errors, with a message safe to show the caller (never a secret).
-    Own { code: ErrorCode, message: String },
+    Own {
+        /// The code.
+        code: ErrorCode,
+        /// What went wrong, for the caller.
+        message: String,
+    },
     /// Graph answered with an error: its status and body are returned as they are.
-    Graph { status: u16, body: Value },
+    Graph {
+        /// Graph's HTTP status.
+        status: u16,
+        /// Graph's error body.
+        body: Value,
+    },
 }
 
 impl ApiError {

@@ -28,7 +28,7 @@ fn no_file_refers_to_a_path_outside_the_repository() {
     // Built from pieces so this file does not name them itself.
     let outside = [concat!("..", "/shared/"), concat!("DESIGN", ".md")];
     let mut all = Vec::new();
-    files(&repo_root(), &mut all);
+    files(repo_root(), &mut all);
     assert!(all.len() > 100, "the walk found the repository's files");
     let offenders: Vec<String> = all
         .iter()

@@ -1,5 +1,7 @@
-//! One async lock per key, so concurrent invocations in one container that miss the same cache entry
-//! make one request to Microsoft instead of many.
+//! One async lock per key, so concurrent callers in one process that miss the same cache entry make
+//! one request to Microsoft instead of many. (A Lambda container handles one event at a time; the
+//! keeper's parallel refreshes are of different links. Across containers, the table's conditional
+//! writes decide.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,6 @@
 //! Application-permission tokens: client credentials against the app tenant, cached in memory and in
-//! the table until shortly before expiry; concurrent misses in one container share one request.
+//! the table until shortly before expiry. A Lambda container handles one event at a time, so a miss
+//! makes one request; the fetch lock only matters to callers sharing one process concurrently.
 //! `cache-clear` deletes the table copy; every container's memory copy lives at most its
 //! `memory_ttl` (`TOKEN_CACHE_TTL_SECONDS`), after which it reads the table and fetches a new token.
 

@@ -24,5 +24,5 @@ if ! cmp -s infra/bench-requirements.txt "$installed"; then
 fi
 
 # Only what the benchmark runs, in release mode (LTO makes every binary a long link).
-cargo build --release -p functions --bin users-get --bin events-create --bin token-keeper
+cargo build --release -p functions --bin users-get --bin users-list --bin events-create --bin token-keeper
 cargo run --release -p bench -- --command "infra/bench.sh${*:+ $*}" --write-docs "$@"

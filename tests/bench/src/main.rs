@@ -1,7 +1,7 @@
 //! The benchmark of the product's performance budgets: `users-get` and `events-create`, in both permission
 //! modes, as the Rust binaries and as a Python MSAL + boto3 baseline under awslambdaric, each run
 //! under the e2e harness's Lambda Runtime API against the same Microsoft simulator and moto server;
-//! then the token keeper over many seeded links. Prints a Markdown report and, with
+//! then `users-list` over a large tenant, and the token keeper over many seeded links. Prints a Markdown report and, with
 //! `--write-docs`, writes it into docs/benchmark.md and README.md. Run it with `infra/bench.sh`,
 //! which builds what it needs in release mode first.
 
@@ -14,6 +14,7 @@ mod generated_block;
 mod implementation;
 mod keeper_throughput;
 mod lambda_process;
+mod large_tenant;
 mod machine;
 mod measurement;
 mod oidc_discovery;
@@ -29,7 +30,7 @@ mod scenario;
 use std::process::ExitCode;
 
 use e2e::demo_directory::ADELE;
-use e2e::paths::built_binary;
+use e2e::paths::{built_binary, profile_dir};
 use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 
@@ -39,6 +40,7 @@ use crate::direct_graph::DirectGraph;
 use crate::docs_update::write_docs;
 use crate::implementation::Implementation;
 use crate::keeper_throughput::measure_keeper;
+use crate::large_tenant::measure_large_tenant;
 use crate::machine::Machine;
 use crate::measurement::{Instruments, Plan, measure};
 use crate::options::{Options, USAGE};
@@ -139,6 +141,10 @@ async fn run(options: &Options) -> Result<(), String> {
         });
     }
 
+    eprintln!("measuring users-list over {} users...", large_tenant::USERS);
+    let large_tenant =
+        measure_large_tenant(&stack, &function_env, &profile_dir().join("bench-logs")).await;
+
     let keeper = if options.keeper_links == 0 {
         Err("skipped (--keeper-links 0)".to_string())
     } else {
@@ -148,7 +154,10 @@ async fn run(options: &Options) -> Result<(), String> {
         );
         measure_keeper(&stack, &meter, options.keeper_links).await
     };
-    let budgets = check_budgets(&comparisons, keeper.as_ref().ok());
+    let mut budgets = check_budgets(&comparisons, keeper.as_ref().ok());
+    if let Ok(run) = &large_tenant {
+        budgets.push(run.budget_check());
+    }
     let machine = Machine::describe();
     let report = Report {
         machine: &machine,
@@ -158,6 +167,7 @@ async fn run(options: &Options) -> Result<(), String> {
         comparisons: &comparisons,
         skipped: &skipped,
         keeper: &keeper,
+        large_tenant: &large_tenant,
         budgets: &budgets,
     };
     println!("{}", report.full());

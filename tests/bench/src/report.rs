@@ -7,6 +7,7 @@ use crate::budgets::BudgetCheck;
 use crate::comparison::Comparison;
 use crate::distribution::Distribution;
 use crate::keeper_throughput::KeeperMeasurement;
+use crate::large_tenant::LargeTenantRun;
 use crate::machine::Machine;
 use crate::measurement::{Measurement, Plan};
 use crate::outbound_counts::{OutboundCounts, OutboundTally};
@@ -28,6 +29,8 @@ pub struct Report<'a> {
     pub skipped: &'a [String],
     /// The keeper's throughput, or why it was not measured.
     pub keeper: &'a Result<KeeperMeasurement, String>,
+    /// `users-list` over a large tenant, or why it was not measured.
+    pub large_tenant: &'a Result<LargeTenantRun, String>,
     /// The performance budgets.
     pub budgets: &'a [BudgetCheck],
 }
@@ -71,6 +74,13 @@ impl Report<'_> {
         for comparison in self.comparisons {
             text.push('\n');
             text.push_str(&scenario_table(comparison));
+        }
+        text.push_str("\n### A large tenant\n\n");
+        match self.large_tenant {
+            Ok(run) => text.push_str(&run.table()),
+            Err(why) => {
+                let _ = writeln!(text, "Not measured: {why}");
+            }
         }
         text.push_str("\n### Token keeper\n\n");
         match self.keeper {

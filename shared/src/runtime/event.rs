@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{GraphBody, GraphResponse};
 use crate::operations::request::{MAX_BODY_BYTES, RawRequest};
 use crate::runtime::query_string::parse_query_string;
@@ -97,19 +97,38 @@ fn decode_api_gateway(event: Value) -> Result<RawRequest, ApiError> {
     let user_id = params.remove("userId");
     let mut query = match event.raw_query_string.as_deref() {
         Some(raw) if !raw.is_empty() => parse_query_string(raw)?,
-        // Only hand-built events lack `rawQueryString`; API Gateway always sends it.
-        _ => event
-            .query_string_parameters
-            .iter()
-            .map(|(key, value)| (key.to_string(), value.to_string()))
-            .collect(),
+        // Only hand-built events lack `rawQueryString`; API Gateway always sends it. The event
+        // type splits every value of `queryStringParameters` on commas: join them back, or
+        // `$select=id,displayName` would arrive as `displayName`.
+        _ => {
+            let mut query = BTreeMap::<String, String>::new();
+            for (key, value) in event.query_string_parameters.iter() {
+                query
+                    .entry(key.to_string())
+                    .and_modify(|joined| {
+                        joined.push(',');
+                        joined.push_str(value);
+                    })
+                    .or_insert_with(|| value.to_string());
+            }
+            query
+        }
     };
     let auth_user_id = query.remove(AUTH_USER_PARAMETER);
-    let verified_subject = event
-        .request_context
-        .authorizer
-        .and_then(|a| a.jwt)
-        .and_then(|jwt| jwt.claims.get("sub").cloned());
+    // A JWT authorizer vouches for an end user: with no subject there is nobody the caller may act
+    // as (not even the application).
+    let verified_subject = match event.request_context.authorizer.and_then(|a| a.jwt) {
+        None => None,
+        Some(jwt) => Some(
+            jwt.claims
+                .get("sub")
+                .filter(|sub| !sub.is_empty())
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::new(ErrorCode::Forbidden, "the JWT carries no `sub` claim")
+                })?,
+        ),
+    };
     let body = match event.body {
         None => None,
         Some(text) if event.is_base64_encoded => {
@@ -202,7 +221,6 @@ pub fn encode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
 
     fn api_gateway_event(path: Value, query: Value, body: Option<&str>) -> Value {
         let raw_query: String = url::form_urlencoded::Serializer::new(String::new())
@@ -286,6 +304,25 @@ mod tests {
             decode(event).1.unwrap().verified_subject.as_deref(),
             Some("alice")
         );
+    }
+
+    #[test]
+    fn a_jwt_without_a_subject_is_forbidden() {
+        let mut event = api_gateway_event(json!({"userId": "me"}), json!({}), None);
+        event["requestContext"]["authorizer"] =
+            json!({"jwt": {"claims": {"iss": "https://issuer"}, "scopes": null}});
+        assert_eq!(
+            decode(event).1.unwrap_err().code(),
+            Some(ErrorCode::Forbidden)
+        );
+    }
+
+    #[test]
+    fn without_raw_query_string_comma_split_values_are_joined_back() {
+        let mut event = api_gateway_event(json!({"userId": "me"}), json!({}), None);
+        event.as_object_mut().unwrap().remove("rawQueryString");
+        event["queryStringParameters"] = json!({"$select": "id,displayName"});
+        assert_eq!(decode(event).1.unwrap().query["$select"], "id,displayName");
     }
 
     #[test]

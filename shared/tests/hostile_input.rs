@@ -63,10 +63,12 @@ proptest! {
     #[test]
     fn accepted_ids_stay_one_path_segment(id in "\\PC{1,40}") {
         for op in CATALOG {
-            let (_, raw) = decode(json!({"userId": id, "params": {"eventId": id, "calendarId": id}}));
+            // A userPrincipalName-shaped `userId`, so the hostile text reaches the path.
+            let user_id = format!("{id}@{id}");
+            let (_, raw) = decode(json!({"userId": user_id, "params": {"eventId": id, "calendarId": id}}));
             let Ok(request) = raw.and_then(|raw| raw.validate(op)) else { continue };
             let mut values: BTreeMap<&str, &str> = request.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            values.insert("userId", &id);
+            values.insert("userId", &user_id);
             let path = fill(op.graph_path, &values).expect("every placeholder has a value");
             let expected_segments = op.graph_path.split('/').count();
             prop_assert_eq!(path.split('/').count(), expected_segments, "{} → {}", id, path);

@@ -68,8 +68,9 @@ impl Executor {
         let user_id = match (&request.target, &caller_ms_id) {
             (Target::None, _) => None,
             (Target::Me, Some((_, ms_id))) => Some(ms_id.clone()),
-            (Target::User(id), Some((caller, ms_id))) if id == caller => Some(ms_id.clone()),
-            (Target::User(id), _) => Some(self.resolver.graph_user_id(id).await?),
+            (Target::AppUser(id), Some((caller, ms_id))) if id == caller => Some(ms_id.clone()),
+            (Target::AppUser(id), _) => Some(self.resolver.ms_user_id(id).await?),
+            (Target::Microsoft(id), _) => Some(id.clone()),
             (Target::Me, None) => {
                 return Err(ApiError::invalid(
                     "`userId` may be `me` only with `authUserId`",

@@ -1,12 +1,11 @@
-//! Resolves `userId`: an application user who signed in through this bundle becomes their Microsoft
-//! object id; anything else (a Microsoft object id or userPrincipalName) goes to Graph as it is.
-//! An application user id wins over an identical Microsoft id.
+//! Resolves a `userId` of the form `app:<id>`: the application user's Microsoft object id, from
+//! the link they made by signing in. Nothing else is ever looked up: a Microsoft object id or
+//! userPrincipalName goes to Graph as it is (see [`crate::operations::request::Target`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::ApiError;
-use crate::operations::request::validate_app_user_id;
 use crate::support::memory_cache::MemoryCache;
 use crate::tokens::store::TokenStore;
 
@@ -18,7 +17,7 @@ pub struct IdentityResolver {
 }
 
 impl IdentityResolver {
-    /// A resolver over `store`, remembering answers (also "not an application user") for `memory_ttl`.
+    /// A resolver over `store`, remembering answers (also "no such application user") for `memory_ttl`.
     pub fn new(store: Arc<dyn TokenStore>, memory_ttl: Duration) -> Self {
         Self {
             store,
@@ -27,23 +26,26 @@ impl IdentityResolver {
         }
     }
 
-    /// The id to send to Graph for `user_id`.
-    pub async fn graph_user_id(&self, user_id: &str) -> Result<String, ApiError> {
-        if validate_app_user_id("userId", user_id).is_err() {
-            return Ok(user_id.to_string());
-        }
-        let known = match self.memory.get(user_id) {
+    /// The Microsoft object id of application user `app_user_id`; `InvalidRequest` when no such
+    /// user has linked a Microsoft account.
+    pub async fn ms_user_id(&self, app_user_id: &str) -> Result<String, ApiError> {
+        let known = match self.memory.get(app_user_id) {
             Some(known) => known,
             None => {
                 let known = self
                     .store
-                    .get_link(user_id)
+                    .get_link(app_user_id)
                     .await?
                     .map(|link| link.ms_user_id);
-                self.memory.insert(user_id, known.clone(), self.memory_ttl);
+                self.memory
+                    .insert(app_user_id, known.clone(), self.memory_ttl);
                 known
             }
         };
-        Ok(known.unwrap_or_else(|| user_id.to_string()))
+        known.ok_or_else(|| {
+            ApiError::invalid(format!(
+                "`userId` names application user `{app_user_id}`, who has not linked a Microsoft account"
+            ))
+        })
     }
 }

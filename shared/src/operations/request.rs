@@ -40,15 +40,21 @@ pub struct RawRequest {
     pub body: Option<String>,
 }
 
-/// Whose resource the request is about.
+/// The prefix that marks a `userId` as an application user id.
+pub const APP_USER_PREFIX: &str = "app:";
+
+/// Whose resource the request is about. Each form says which kind of id it is, so a value can never
+/// silently reach a different Microsoft user than the one the caller meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// No user in the path (e.g. `users-list`).
     None,
     /// `me`: the signed-in user (delegated only).
     Me,
-    /// An application user id, a Microsoft object id or a userPrincipalName.
-    User(String),
+    /// `app:<id>`: an application user who linked a Microsoft account through this bundle.
+    AppUser(String),
+    /// A Microsoft object id (GUID) or userPrincipalName (`name@domain`), sent to Graph as it is.
+    Microsoft(String),
 }
 
 /// Which permissions the request runs with.
@@ -112,6 +118,34 @@ pub fn validate_graph_id(name: &str, value: &str) -> Result<String, ApiError> {
         return Err(invalid(format!("`{name}` is not a valid id")));
     }
     Ok(value.to_string())
+}
+
+/// Whether `value` has the shape of a Microsoft object id (a GUID, 8-4-4-4-12 hex digits).
+fn is_guid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The target a `userId` other than `me` names: `app:<id>` is an application user; a GUID or a
+/// value with `@` is a Microsoft object id or userPrincipalName; anything else is refused, since it
+/// could be meant either way.
+fn parse_user_target(value: &str) -> Result<Target, ApiError> {
+    if let Some(app_user) = value.strip_prefix(APP_USER_PREFIX) {
+        return Ok(Target::AppUser(validate_app_user_id("userId", app_user)?));
+    }
+    let id = validate_graph_id("userId", value)?;
+    if is_guid(&id) || id.contains('@') {
+        Ok(Target::Microsoft(id))
+    } else {
+        Err(invalid(
+            "`userId` must be `me`, `app:<application user id>`, a Microsoft object id (GUID) or \
+             a userPrincipalName (name@domain)",
+        ))
+    }
 }
 
 /// Validates an application user id: 1 to 128 characters of `A-Z a-z 0-9 - _ . @ : + = |`.
@@ -235,7 +269,7 @@ impl RawRequest {
                     return Err(invalid("`userId` may be `me` only with `authUserId`"));
                 }
             },
-            (true, Some(id)) => Target::User(validate_graph_id("userId", &id)?),
+            (true, Some(id)) => parse_user_target(&id)?,
         };
 
         let mut raw_params = self.params;
@@ -407,7 +441,7 @@ mod tests {
         let get = find("users-get").unwrap();
         let app = raw(Some("adele@contoso.com"), None).validate(get).unwrap();
         assert_eq!(app.caller, Caller::Application);
-        assert_eq!(app.target, Target::User("adele@contoso.com".into()));
+        assert_eq!(app.target, Target::Microsoft("adele@contoso.com".into()));
         let delegated = raw(Some("me"), Some("app-user-1")).validate(get).unwrap();
         assert_eq!(delegated.caller, Caller::Delegated("app-user-1".into()));
         assert_eq!(delegated.target, Target::Me);
@@ -443,8 +477,40 @@ mod tests {
                 "{auth:?}"
             );
         }
-        // Anything else is a valid id: it is percent-encoded as one segment later.
-        assert!(raw(Some("../../groups?x#y"), None).validate(get).is_ok());
+        // Any other userPrincipalName-shaped value is valid: it is percent-encoded as one segment later.
+        assert!(
+            raw(Some("../../groups?x#y@contoso.com"), None)
+                .validate(get)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_user_id_says_which_kind_of_id_it_is() {
+        let get = find("users-get").unwrap();
+        let target = |user: &str| raw(Some(user), None).validate(get).map(|r| r.target);
+        assert_eq!(
+            target("app:alice").unwrap(),
+            Target::AppUser("alice".into())
+        );
+        assert_eq!(
+            target("app:alice@example.com").unwrap(),
+            Target::AppUser("alice@example.com".into())
+        );
+        assert_eq!(
+            target("adele@contoso.com").unwrap(),
+            Target::Microsoft("adele@contoso.com".into())
+        );
+        let guid = "6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40";
+        assert_eq!(target(guid).unwrap(), Target::Microsoft(guid.into()));
+        // Could be an application user or a Microsoft id: refused rather than guessed.
+        for ambiguous in ["alice", "6f1c3a52", "app-user-42", "app:", "app:a b"] {
+            assert_eq!(
+                target(ambiguous).unwrap_err().code(),
+                Some(ErrorCode::InvalidRequest),
+                "{ambiguous}"
+            );
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ async fn both_permission_modes_and_both_event_styles_work() {
     );
 
     // An application user id resolves to that user's Microsoft object id, in either mode.
-    let by_app_user = call(&get, json!({"userId": "alice"})).await;
+    let by_app_user = call(&get, json!({"userId": "app:alice"})).await;
     assert_eq!(by_app_user["body"]["id"], ADELE.id, "{by_app_user}");
 
     let gateway = call(
@@ -265,14 +265,14 @@ async fn bad_input_is_refused_with_nothing_sent_or_written() {
         (&get, json!({})),
         (&get, json!({"userId": ".."})),
         (&get, json!({"userId": "me"})),
-        (&get, json!({"userId": "x", "authUserId": "a/b"})),
-        (&get, json!({"userId": "x", "query": {"$top": 5}})),
-        (&get, json!({"userId": "x", "body": {"a": 1}})),
-        (&get, json!({"userId": "x", "unknown": 1})),
+        (&get, json!({"userId": "x@contoso.com", "authUserId": "a/b"})),
+        (&get, json!({"userId": "x@contoso.com", "query": {"$top": 5}})),
+        (&get, json!({"userId": "x@contoso.com", "body": {"a": 1}})),
+        (&get, json!({"userId": "x@contoso.com", "unknown": 1})),
         (&list, json!({"query": {"$top": 0}})),
         (&list, json!({"query": {"$format": "json"}})),
         (&list, json!({"query": {"$select": "id;drop"}})),
-        (&list, json!({"userId": "x"})),
+        (&list, json!({"userId": "x@contoso.com"})),
     ];
     for (function, event) in cases {
         let answer = call(function, event.clone()).await;
@@ -333,4 +333,32 @@ async fn logs_and_responses_hold_no_token_or_secret() {
             assert!(!text.contains(secret), "`{secret}` leaked into:\n{text}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_user_id_never_reaches_another_microsoft_user_than_the_one_named() {
+    let stack = TestStack::start().await;
+    // An application user whose id equals Adele's userPrincipalName links Alex's account.
+    sign_in(&stack, ADELE.user_principal_name, ALEX.id, READ_ALL).await;
+    let get = spawn_function("users-get", &stack.env()).await;
+
+    // Adele's userPrincipalName means Adele, whatever application user ids exist.
+    let by_upn = call(&get, json!({"userId": ADELE.user_principal_name})).await;
+    assert_eq!(by_upn["body"]["id"], ADELE.id, "{by_upn}");
+    // Naming the application user takes the explicit prefix, and then means Alex.
+    let by_app_user = call(
+        &get,
+        json!({"userId": format!("app:{}", ADELE.user_principal_name)}),
+    )
+    .await;
+    assert_eq!(by_app_user["body"]["id"], ALEX.id, "{by_app_user}");
+
+    // A bare value that could be either kind of id is refused before anything is sent.
+    stack.simulator().clear_requests().await.unwrap();
+    let ambiguous = call(&get, json!({"userId": "alice"})).await;
+    assert_eq!(ambiguous["status"], 400, "{ambiguous}");
+    assert_eq!(ambiguous["body"]["error"]["code"], "InvalidRequest");
+    let unknown = call(&get, json!({"userId": "app:nobody"})).await;
+    assert_eq!(unknown["body"]["error"]["code"], "InvalidRequest", "{unknown}");
+    assert_eq!(stack.simulator().requests().await.unwrap(), vec![]);
 }

@@ -3,17 +3,20 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::adapters::aws_errors::describe;
 use crate::error::{ApiError, ErrorCode};
 use crate::tokens::cipher::Sealed;
 
 /// One DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
 
-/// A failed DynamoDB call: logged with its details, answered as `InternalError` without them.
-pub fn unavailable<E: std::fmt::Debug>(what: &str, error: E) -> ApiError {
-    tracing::error!(error = ?error, "DynamoDB {what} failed");
+/// A failed DynamoDB call: logged (its kind and AWS's error code, never the response), answered
+/// as `InternalError`.
+pub fn unavailable<E: ProvideErrorMetadata>(what: &str, error: SdkError<E>) -> ApiError {
+    tracing::error!(error = %describe(&error), "DynamoDB {what} failed");
     ApiError::new(
         ErrorCode::InternalError,
         format!("the token table is unavailable ({what} failed)"),

@@ -14,6 +14,7 @@
 //! helpers ([`dynamodb_attributes`]) and the retrying HTTP sender to Microsoft ([`retrying_sender`],
 //! [`retry_policy`]). Adapters import the domain; the domain never imports them.
 
+pub mod aws_errors;
 pub mod dynamodb_attributes;
 pub mod dynamodb_table;
 pub mod keeper;

@@ -6,13 +6,36 @@
 
 use serde_json::{Map, Value};
 use tracing::Level;
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
-/// Libraries whose `trace` output quotes request and response bodies (the Lambda runtime logs every
-/// raw event, e.g. an authorization code in `auth-callback`'s query; the AWS SDK logs DynamoDB items):
-/// when the level asks for `trace`, these log at `debug`.
-const BODY_LOGGING_TARGETS: [&str; 2] = ["lambda_runtime", "aws_smithy_runtime"];
+/// Libraries whose `trace` output quotes what passes through them (the Lambda runtime logs every
+/// raw event, e.g. an authorization code in `auth-callback`'s query; the AWS SDK logs request and
+/// response bodies: DynamoDB items, the settings secret; the HTTP stack logs headers): they never
+/// log below `debug`, whatever `RUST_LOG` says.
+const QUOTING_TARGETS: [&str; 11] = [
+    "lambda_runtime",
+    "lambda_runtime_api_client",
+    "aws_smithy_runtime",
+    "aws_smithy_http_client",
+    "aws_sdk_dynamodb",
+    "aws_sdk_secretsmanager",
+    "aws_config",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "reqwest",
+];
+
+/// The cap no configuration can lift: [`QUOTING_TARGETS`] at `debug` at most.
+fn quoting_cap() -> Targets {
+    QUOTING_TARGETS.into_iter().fold(
+        Targets::new().with_default(LevelFilter::TRACE),
+        |cap, target| cap.with_target(target, LevelFilter::DEBUG),
+    )
+}
 
 /// The filter directive for Lambda's `AWS_LAMBDA_LOG_LEVEL` value (`TRACE` ... `FATAL`).
 fn lambda_log_level(value: &str) -> Option<&'static str> {
@@ -32,37 +55,25 @@ fn filter(rust_log: Option<String>, lambda_level: Option<String>) -> EnvFilter {
         .as_deref()
         .and_then(lambda_log_level)
         .unwrap_or("info");
-    let mut filter = rust_log
+    rust_log
         .and_then(|directives| EnvFilter::try_new(directives).ok())
-        .unwrap_or_else(|| EnvFilter::new(fallback));
-    if filter
-        .max_level_hint()
-        .is_none_or(|level| level == LevelFilter::TRACE)
-    {
-        for target in BODY_LOGGING_TARGETS {
-            filter = filter.add_directive(
-                format!("{target}=debug")
-                    .parse()
-                    .expect("a static, valid directive"),
-            );
-        }
-    }
-    filter
+        .unwrap_or_else(|| EnvFilter::new(fallback))
 }
 
-/// Installs the JSON subscriber.
+/// Installs the JSON subscriber: the configured filter, and the [`quoting_cap`] on top of it.
 pub fn init() {
-    let _ = tracing_subscriber::fmt()
+    let configured = filter(
+        std::env::var("RUST_LOG").ok(),
+        std::env::var("AWS_LAMBDA_LOG_LEVEL").ok(),
+    );
+    let layer = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter(
-            std::env::var("RUST_LOG").ok(),
-            std::env::var("AWS_LAMBDA_LOG_LEVEL").ok(),
-        ))
         .with_current_span(true)
         .with_span_list(false)
         .flatten_event(true)
         .with_ansi(false)
-        .try_init();
+        .with_filter(configured.and(quoting_cap()));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 /// Writes one JSON log line of `fields` at `level`, with `timestamp` and `level` first, unless the
@@ -102,9 +113,17 @@ mod tests {
     }
 
     #[test]
-    fn trace_keeps_body_logging_libraries_at_debug() {
-        let text = filter(Some("trace".into()), None).to_string();
-        assert!(text.contains("lambda_runtime=debug"), "{text}");
-        assert!(text.contains("aws_smithy_runtime=debug"), "{text}");
+    fn libraries_that_quote_what_passes_through_them_never_log_below_debug() {
+        let cap = quoting_cap();
+        for target in [
+            "lambda_runtime",
+            "aws_smithy_runtime::client::orchestrator",
+            "hyper_util::client",
+            "reqwest::connect",
+        ] {
+            assert!(!cap.would_enable(target, &Level::TRACE), "{target}");
+            assert!(cap.would_enable(target, &Level::DEBUG), "{target}");
+        }
+        assert!(cap.would_enable("shared::tokens", &Level::TRACE));
     }
 }

@@ -16,6 +16,12 @@ use crate::simulator_control::SimulatorControl;
 use crate::table::create_table;
 use crate::unique_name::unique_name;
 
+/// The most talkative log filter there is, asking the libraries that quote requests and responses
+/// for `trace` explicitly: the functions must still log no secret (the harness scans every
+/// function's logs when its test ends).
+pub const TEST_RUST_LOG: &str =
+    "trace,lambda_runtime=trace,aws_smithy_runtime=trace,hyper=trace,h2=trace,reqwest=trace";
+
 /// The redirect URI registered for the demo app in test stacks. Nothing listens there: tests
 /// hand the sign-in callback to `auth-callback` as an event.
 pub const TEST_REDIRECT_URI: &str = "http://127.0.0.1:9/auth/callback";
@@ -83,9 +89,12 @@ impl TestStack {
         }
     }
 
-    /// The environment a function binary needs to run against this stack.
+    /// The environment a function binary needs to run against this stack, logging everything it
+    /// can ([`TEST_RUST_LOG`]): every function a test runs is scanned for secrets in its logs.
     pub fn env(&self) -> BTreeMap<String, String> {
-        self.function_env.vars()
+        let mut vars = self.function_env.vars();
+        vars.insert("RUST_LOG".into(), TEST_RUST_LOG.into());
+        vars
     }
 
     /// Table, secret and endpoint names of this stack.

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::Client;
 
+use crate::adapters::aws_errors::describe;
 use crate::error::{ApiError, ErrorCode};
 use crate::settings::provider::SettingsSource;
 
@@ -39,7 +40,7 @@ impl SettingsSource for SecretsManagerSettings {
                         format!("the settings secret `{}` does not exist", self.secret_id),
                     );
                 }
-                tracing::error!(error = ?error, "reading the settings secret failed");
+                tracing::error!(error = %describe(&error), "reading the settings secret failed");
                 ApiError::new(ErrorCode::InternalError, "Secrets Manager is unavailable")
             })?;
         output.secret_string.ok_or_else(|| {

@@ -294,8 +294,7 @@ async fn bad_input_is_refused_with_nothing_sent_or_written() {
 async fn logs_and_responses_hold_no_token_or_secret() {
     let stack = TestStack::start().await;
     let (issued, _) = sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
-    let mut env = stack.env();
-    env.insert("RUST_LOG".into(), "trace".into());
+    let env = stack.env();
     let get = spawn_function("users-get", &env).await;
     let mut answers = Vec::new();
     for event in [

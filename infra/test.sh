@@ -16,6 +16,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 # template.yaml against the CloudFormation and SAM schemas (tests/e2e/tests/e2e/template.rs keeps
 # it in step with the catalog).
 .venv/bin/cfn-lint template.yaml
+# cargo deny (deny.toml): advisories from the vendored RustSec extract, offline; licences; bans; sources.
+infra/deny.sh
 # The function binaries as the tests run them (tests build them on demand too, but doing it here
 # keeps that a no-op and the build output visible).
 cargo build -p functions --bins

@@ -32,6 +32,9 @@ pub struct RawRequest {
     pub auth_user_id: Option<String>,
     /// Subject the API's authorizer verified, if any: the only `authUserId` the caller may use.
     pub verified_subject: Option<String>,
+    /// Who called, as the API's authorizer knows them (IAM principal ARN, or `jwt:<subject>`), for
+    /// the logs.
+    pub caller_identity: Option<String>,
     /// Path parameters other than `userId`.
     pub params: BTreeMap<String, String>,
     /// Query options (OData options, plus `all`).

@@ -7,6 +7,7 @@ use reqwest::Url;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
+use crate::runtime::jwt_rules::{DEFAULT_SUBJECT_CLAIM, JwtRules};
 
 /// How a failed direct invocation (Step Functions, another Lambda, `aws lambda invoke`) answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,28 @@ fn direct_errors(lookup: &impl Fn(&str) -> Option<String>) -> Result<DirectError
     }
 }
 
+fn jwt_rules(lookup: &impl Fn(&str) -> Option<String>) -> Result<JwtRules, ApiError> {
+    let subject_claim = match lookup("JWT_SUBJECT_CLAIM") {
+        None => DEFAULT_SUBJECT_CLAIM.to_string(),
+        Some(claim) if !claim.trim().is_empty() && !claim.contains(char::is_whitespace) => claim,
+        Some(_) => {
+            return Err(configuration_invalid(
+                "environment variable JWT_SUBJECT_CLAIM is not a claim name".into(),
+            ));
+        }
+    };
+    let required_scopes = lookup("JWT_REQUIRED_SCOPES")
+        .unwrap_or_default()
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|scope| !scope.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(JwtRules {
+        subject_claim,
+        required_scopes,
+    })
+}
+
 /// The service name logged when `POWERTOOLS_SERVICE_NAME` is not set.
 pub const DEFAULT_SERVICE: &str = "graph-functions";
 
@@ -38,6 +61,9 @@ const DAY_SECS: i64 = 24 * 3600;
 /// Environment settings of every function.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What a JWT authorizer's token must carry (`JWT_SUBJECT_CLAIM`, default `sub`;
+    /// `JWT_REQUIRED_SCOPES`, comma- or space-separated, default none).
+    pub jwt_rules: JwtRules,
     /// How a failed direct invocation answers (`DIRECT_INVOCATION_ERRORS`, default `answer`).
     pub direct_errors: DirectErrors,
     /// The service name in logs (`POWERTOOLS_SERVICE_NAME`, default `graph-functions`).
@@ -134,6 +160,7 @@ impl Config {
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
         Ok(Self {
+            jwt_rules: jwt_rules(&lookup)?,
             direct_errors: direct_errors(&lookup)?,
             service: lookup("POWERTOOLS_SERVICE_NAME")
                 .filter(|name| !name.trim().is_empty())
@@ -187,6 +214,24 @@ mod tests {
             ("GRAPH_BASE_URL", "ftp://x"),
         ]);
         assert!(Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).is_err());
+    }
+
+    #[test]
+    fn reads_the_jwt_rules() {
+        let read = |extra: &[(&'static str, &'static str)]| {
+            let mut env = HashMap::from([("TABLE_NAME", "t"), ("SETTINGS_SECRET_ID", "s")]);
+            env.extend(extra.iter().copied());
+            Config::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+        };
+        assert_eq!(read(&[]).unwrap().jwt_rules, JwtRules::default());
+        let custom = read(&[
+            ("JWT_SUBJECT_CLAIM", "oid"),
+            ("JWT_REQUIRED_SCOPES", "graph.write, admin"),
+        ])
+        .unwrap();
+        assert_eq!(custom.jwt_rules.subject_claim, "oid");
+        assert_eq!(custom.jwt_rules.required_scopes, ["graph.write", "admin"]);
+        assert!(read(&[("JWT_SUBJECT_CLAIM", " ")]).is_err());
     }
 
     #[test]

@@ -9,9 +9,10 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::operations::graph_api::{GraphBody, GraphResponse};
 use crate::operations::request::{MAX_BODY_BYTES, RawRequest};
+use crate::runtime::jwt_rules::JwtRules;
 use crate::runtime::query_string::parse_query_string;
 
 /// How the function was invoked, which decides the response shape.
@@ -84,13 +85,14 @@ fn decode_direct(event: Value) -> Result<RawRequest, ApiError> {
         user_id: event.user_id,
         auth_user_id: event.auth_user_id,
         verified_subject: None,
+        caller_identity: None,
         params: event.params,
         query,
         body,
     })
 }
 
-fn decode_api_gateway(event: Value) -> Result<RawRequest, ApiError> {
+fn decode_api_gateway(event: Value, rules: &JwtRules) -> Result<RawRequest, ApiError> {
     let event: ApiGatewayV2httpRequest = serde_json::from_value(event)
         .map_err(|_| ApiError::invalid("the API Gateway event could not be read"))?;
     let mut params: BTreeMap<String, String> = event.path_parameters.into_iter().collect();
@@ -115,19 +117,17 @@ fn decode_api_gateway(event: Value) -> Result<RawRequest, ApiError> {
         }
     };
     let auth_user_id = query.remove(AUTH_USER_PARAMETER);
-    // A JWT authorizer vouches for an end user: with no subject there is nobody the caller may act
-    // as (not even the application).
-    let verified_subject = match event.request_context.authorizer.and_then(|a| a.jwt) {
+    // A JWT authorizer vouches for an end user: with no subject (or without a required scope)
+    // there is nobody the caller may act as, not even the application.
+    let authorizer = event.request_context.authorizer;
+    let verified_subject = match authorizer.as_ref().and_then(|a| a.jwt.as_ref()) {
         None => None,
-        Some(jwt) => Some(
-            jwt.claims
-                .get("sub")
-                .filter(|sub| !sub.is_empty())
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::new(ErrorCode::Forbidden, "the JWT carries no `sub` claim")
-                })?,
-        ),
+        Some(jwt) => Some(rules.subject(jwt)?),
+    };
+    let caller_identity = match (&verified_subject, authorizer.and_then(|a| a.iam)) {
+        (Some(subject), _) => Some(format!("jwt:{subject}")),
+        (None, Some(iam)) => iam.user_arn.or(iam.caller_id),
+        (None, None) => None,
     };
     let body = match event.body {
         None => None,
@@ -151,16 +151,23 @@ fn decode_api_gateway(event: Value) -> Result<RawRequest, ApiError> {
         user_id,
         auth_user_id,
         verified_subject,
+        caller_identity,
         params,
         query,
         body,
     })
 }
 
-/// Decodes an event. The style is known even when decoding fails, so the error can be shaped right.
+/// Decodes an event under the default [`JwtRules`] (the `sub` claim, no required scope).
 pub fn decode(event: Value) -> (EventStyle, Result<RawRequest, ApiError>) {
+    decode_with(event, &JwtRules::default())
+}
+
+/// Decodes an event; a JWT-authorized one must meet `rules`. The style is known even when decoding
+/// fails, so the error can be shaped right.
+pub fn decode_with(event: Value, rules: &JwtRules) -> (EventStyle, Result<RawRequest, ApiError>) {
     if is_api_gateway(&event) {
-        (EventStyle::ApiGateway, decode_api_gateway(event))
+        (EventStyle::ApiGateway, decode_api_gateway(event, rules))
     } else {
         (EventStyle::Direct, decode_direct(event))
     }
@@ -221,6 +228,7 @@ pub fn encode(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     fn api_gateway_event(path: Value, query: Value, body: Option<&str>) -> Value {
         let raw_query: String = url::form_urlencoded::Serializer::new(String::new())

@@ -38,6 +38,7 @@ pub fn handler_for(
         return Ok(Box::new(OperationHandler {
             operation,
             executor: adapters.executor(config),
+            jwt_rules: config.jwt_rules.clone(),
         }));
     }
     if let Some(function) = functions::find(name) {

@@ -62,6 +62,8 @@ impl InvocationSummary<'_> {
             ("xray_trace_id", json!(self.xray_trace_id)),
             ("operation", json!(self.operation)),
             ("mode", json!(outcome.mode.map(|m| m.as_str()))),
+            ("caller", json!(outcome.caller)),
+            ("app_user_id", json!(outcome.app_user_id)),
             ("status", json!(outcome.status)),
             ("error_code", json!(outcome.error_code)),
             ("graph_request_id", json!(self.upstream.graph_request_id)),

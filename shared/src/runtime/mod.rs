@@ -11,6 +11,7 @@ pub mod functions;
 pub mod handler;
 pub mod invocation;
 pub mod invocation_summary;
+pub mod jwt_rules;
 pub mod keeper_event;
 pub mod keeper_handler;
 pub mod logging;

@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::operations::executor::Executor;
 use crate::operations::operation::Operation;
 use crate::operations::request::Caller;
-use crate::runtime::event::{decode, encode};
+use crate::runtime::event::{decode_with, encode};
 use crate::runtime::handler::Handler;
+use crate::runtime::jwt_rules::JwtRules;
 use crate::runtime::outcome::{Mode, Outcome};
 use crate::support::deadline::Deadline;
 
@@ -19,6 +20,8 @@ pub struct OperationHandler {
     pub operation: &'static Operation,
     /// Settings, tokens, identities and Graph.
     pub executor: Executor,
+    /// What a JWT-authorized caller's token must carry.
+    pub jwt_rules: JwtRules,
 }
 
 #[async_trait]
@@ -27,13 +30,20 @@ impl Handler for OperationHandler {
         let request_id = event.context.request_id.clone();
         let deadline = Deadline::from_epoch_millis(event.context.deadline);
         let client_request_id = uuid::Uuid::new_v4().to_string();
-        let (style, raw) = decode(event.payload);
-        let mut mode = None;
+        let (style, raw) = decode_with(event.payload, &self.jwt_rules);
+        let (mut mode, mut app_user_id) = (None, None);
+        let caller = raw
+            .as_ref()
+            .ok()
+            .and_then(|raw| raw.caller_identity.clone());
         let result = match raw.and_then(|raw| raw.validate(self.operation)) {
             Ok(request) => {
-                mode = Some(match request.caller {
+                mode = Some(match &request.caller {
                     Caller::Application => Mode::Application,
-                    Caller::Delegated(_) => Mode::Delegated,
+                    Caller::Delegated(id) => {
+                        app_user_id = Some(id.clone());
+                        Mode::Delegated
+                    }
                 });
                 self.executor
                     .execute(self.operation, request, client_request_id.clone(), deadline)
@@ -52,6 +62,8 @@ impl Handler for OperationHandler {
             result.as_ref().err(),
         );
         outcome.mode = mode;
+        outcome.caller = caller;
+        outcome.app_user_id = app_user_id;
         outcome.client_request_id = Some(client_request_id);
         outcome
     }

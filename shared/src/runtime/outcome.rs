@@ -40,6 +40,10 @@ pub struct Outcome {
     pub mode: Option<Mode>,
     /// The `client-request-id` sent to Microsoft, if any.
     pub client_request_id: Option<String>,
+    /// Who called, as the API's authorizer knows them (IAM principal ARN or `jwt:<subject>`).
+    pub caller: Option<String>,
+    /// The application user a delegated call acted for.
+    pub app_user_id: Option<String>,
     /// Extra fields of the summary line (the keeper's counts).
     pub details: Map<String, Value>,
     /// Extra metrics (the keeper's counts).
@@ -75,6 +79,8 @@ impl Outcome {
             error_code: error.map(error_code_of),
             mode: None,
             client_request_id: None,
+            caller: None,
+            app_user_id: None,
             details: Map::new(),
             metrics: Vec::new(),
             direct_error: error.filter(|_| style == EventStyle::Direct).cloned(),
@@ -106,6 +112,8 @@ impl Outcome {
             error_code: Some(code),
             mode: None,
             client_request_id: None,
+            caller: None,
+            app_user_id: None,
             details: Map::new(),
             metrics: Vec::new(),
             direct_error: None,

@@ -46,17 +46,28 @@ invoke() {
     --data-ascii "$2" --output-format json
 }
 
-# sign_in APP_USER MS_USER_ID: the sign-in flow as a browser would go through it: auth-start
-# answers the Microsoft sign-in URL, the user signs in at the simulator, auth-callback stores
-# the link and redirects to the application's callback URL.
+# sign_in APP_USER MS_USER_ID: the sign-in flow as a browser and the application would go through
+# it: auth-start answers the Microsoft sign-in URL, the user signs in at the simulator,
+# auth-callback redeems the code and redirects the browser to the application's callback URL with
+# a single-use handle, and the application's backend, in its session of APP_USER, completes the
+# sign-in with auth-complete, which links the account.
 sign_in() {
-  local started sign_in_url landed
+  local started sign_in_url landed handle completed
   started=$(invoke auth-start "{\"authUserId\":\"$1\"}")
   sign_in_url=$("$ROOT/.venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["body"]["authorizeUrl"])' <<<"$started") ||
     { echo "auth-start did not answer a sign-in URL: $started" >&2; return 1; }
   landed=$("$ROOT/.venv/bin/python" "$ROOT/infra/sign_in.py" "$SIMULATOR_URL" "$2" "$sign_in_url")
-  echo "sign-in of $1 ended at $landed"
-  [[ "$landed" == "$CALLBACK_URL"* ]]
+  # The handle is a single-use credential of this sign-in: it is passed on, never printed.
+  echo "the browser of $1 arrived at ${landed%%\?*} with a handle for auth-complete"
+  [[ "$landed" == "$CALLBACK_URL?"* ]] || { echo "the sign-in failed: $landed" >&2; return 1; }
+  handle=$("$ROOT/.venv/bin/python" -c \
+    'import sys, urllib.parse; print(urllib.parse.parse_qs(urllib.parse.urlsplit(sys.argv[1]).query)["handle"][0])' "$landed")
+  echo
+  echo "== the application completes the sign-in in its session of $1: auth-complete"
+  completed=$(invoke auth-complete "{\"authUserId\":\"$1\",\"query\":{\"handle\":\"$handle\"}}")
+  echo "$completed"
+  "$ROOT/.venv/bin/python" -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("status") == 200 else 1)' <<<"$completed" ||
+    { echo "auth-complete refused the sign-in" >&2; return 1; }
 }
 
 # run_calls MODE CALL...: invokes each call and pretty-prints its result.

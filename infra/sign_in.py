@@ -5,7 +5,8 @@ Usage: sign_in.py SIMULATOR_URL USER_ID SIGN_IN_URL
 Tells the Microsoft simulator that USER_ID signs in and consents at the next sign-in page,
 then follows redirects from SIGN_IN_URL (the simulator's authorize page, then the
 auth-callback function behind `cargo lambda watch`) until one leads off 127.0.0.1 (the
-application's callback or failure URL), and prints that final URL.
+application's callback URL with the `handle` for auth-complete, or its failure URL with `f=`),
+and prints that final URL. Completing the sign-in is the application's part: see infra/demo.sh.
 """
 
 import json

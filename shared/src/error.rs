@@ -24,6 +24,13 @@ pub enum ErrorCode {
     ResponseTooLarge,
     /// An AWS dependency (DynamoDB, Secrets Manager) failed, or an unexpected internal fault.
     InternalError,
+    /// `auth-complete`: the handle is malformed, unknown, already used or expired.
+    SignInHandleInvalid,
+    /// `auth-complete`: the sign-in was started for another application user; it is discarded.
+    SignInUserMismatch,
+    /// `auth-complete`: the Microsoft account is linked to another application user and the
+    /// settings allow one application user per Microsoft account.
+    AccountAlreadyLinked,
 }
 
 impl ErrorCode {
@@ -39,15 +46,19 @@ impl ErrorCode {
             Self::UpstreamUnavailable => "UpstreamUnavailable",
             Self::ResponseTooLarge => "ResponseTooLarge",
             Self::InternalError => "InternalError",
+            Self::SignInHandleInvalid => "SignInHandleInvalid",
+            Self::SignInUserMismatch => "SignInUserMismatch",
+            Self::AccountAlreadyLinked => "AccountAlreadyLinked",
         }
     }
 
     /// The HTTP status the code is returned with.
     pub fn status(self) -> u16 {
         match self {
-            Self::InvalidRequest => 400,
+            Self::InvalidRequest | Self::SignInHandleInvalid => 400,
             Self::RefreshTokenInvalid => 401,
-            Self::ScopeInvalid | Self::Forbidden => 403,
+            Self::ScopeInvalid | Self::Forbidden | Self::SignInUserMismatch => 403,
+            Self::AccountAlreadyLinked => 409,
             Self::TenantNotFound | Self::ConfigurationInvalid | Self::InternalError => 500,
             Self::ResponseTooLarge => 502,
             Self::UpstreamUnavailable => 503,

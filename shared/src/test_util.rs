@@ -13,9 +13,12 @@ use crate::keeper::schedule::KeeperSchedule;
 use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
 use crate::settings::product_settings::{EncryptionKeys, ScopeSettings, Settings};
 use crate::settings::provider::SettingsSource;
+use crate::sign_in::account_claims::{AccountClaim, AccountClaims, MsAccountId};
+use crate::sign_in::pending_completions::{PendingCompletion, PendingCompletions};
 use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore};
 use crate::support::deadline::Deadline;
 use crate::support::secret::Secret;
+use crate::tokens::cipher::Sealed;
 use crate::tokens::identity_platform::{IdentityPlatform, TokenFailure, TokenGrant};
 use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
@@ -35,6 +38,7 @@ pub fn settings() -> Settings {
             active: "k1".into(),
             keys: [("k1".to_string(), [7u8; 32])].into_iter().collect(),
         },
+        one_link_per_microsoft_account: false,
     }
 }
 
@@ -345,4 +349,143 @@ pub fn id_token(tid: &str) -> Secret {
     let payload =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"tid\":\"{tid}\"}}"));
     Secret::new(format!("h.{payload}.s"))
+}
+
+/// Redeemed sign-ins waiting for `auth-complete`, in a map.
+#[derive(Default)]
+pub struct MemoryCompletions {
+    /// Pending completions by handle.
+    pub pending: Mutex<HashMap<String, PendingCompletion>>,
+}
+
+#[async_trait]
+impl PendingCompletions for MemoryCompletions {
+    async fn put(&self, handle: &str, pending: &PendingCompletion) -> Result<(), ApiError> {
+        self.pending
+            .lock()
+            .unwrap()
+            .insert(handle.to_string(), pending.clone());
+        Ok(())
+    }
+    async fn take(&self, handle: &str) -> Result<Option<PendingCompletion>, ApiError> {
+        Ok(self.pending.lock().unwrap().remove(handle))
+    }
+}
+
+/// Claims on Microsoft accounts in a map, keyed as the table keys them.
+#[derive(Default)]
+pub struct MemoryAccountClaims {
+    claims: Mutex<HashMap<String, AccountClaim>>,
+}
+
+fn claim_key(account: &MsAccountId) -> String {
+    crate::support::table_keys::account_claim_key(&account.tenant_id, &account.ms_user_id)
+}
+
+impl MemoryAccountClaims {
+    /// Stores `claim` on `account`, whatever was there.
+    pub fn set(&self, account: &MsAccountId, claim: AccountClaim) {
+        self.claims
+            .lock()
+            .unwrap()
+            .insert(claim_key(account), claim);
+    }
+
+    /// The application user holding `account`, if any.
+    pub fn holder_id(&self, account: &MsAccountId) -> Option<String> {
+        self.claims
+            .lock()
+            .unwrap()
+            .get(&claim_key(account))
+            .map(|claim| claim.app_user_id.clone())
+    }
+}
+
+#[async_trait]
+impl AccountClaims for MemoryAccountClaims {
+    async fn claim(
+        &self,
+        account: &MsAccountId,
+        app_user_id: &str,
+        now: i64,
+    ) -> Result<bool, ApiError> {
+        let mut claims = self.claims.lock().unwrap();
+        let key = claim_key(account);
+        if claims
+            .get(&key)
+            .is_some_and(|held| held.app_user_id != app_user_id)
+        {
+            return Ok(false);
+        }
+        claims.insert(
+            key,
+            AccountClaim {
+                app_user_id: app_user_id.to_string(),
+                claimed_at: now,
+            },
+        );
+        Ok(true)
+    }
+    async fn holder(&self, account: &MsAccountId) -> Result<Option<AccountClaim>, ApiError> {
+        Ok(self
+            .claims
+            .lock()
+            .unwrap()
+            .get(&claim_key(account))
+            .cloned())
+    }
+    async fn take_over(
+        &self,
+        account: &MsAccountId,
+        held: &AccountClaim,
+        app_user_id: &str,
+        now: i64,
+    ) -> Result<bool, ApiError> {
+        let mut claims = self.claims.lock().unwrap();
+        let key = claim_key(account);
+        if claims.get(&key) != Some(held) {
+            return Ok(false);
+        }
+        claims.insert(
+            key,
+            AccountClaim {
+                app_user_id: app_user_id.to_string(),
+                claimed_at: now,
+            },
+        );
+        Ok(true)
+    }
+    async fn release(&self, account: &MsAccountId, app_user_id: &str) -> Result<(), ApiError> {
+        let mut claims = self.claims.lock().unwrap();
+        let key = claim_key(account);
+        if claims
+            .get(&key)
+            .is_some_and(|held| held.app_user_id == app_user_id)
+        {
+            claims.remove(&key);
+        }
+        Ok(())
+    }
+}
+
+/// A valid link of `app_user_id` to `account`, with placeholder ciphertexts.
+pub fn link_to(app_user_id: &str, account: &MsAccountId) -> Link {
+    let sealed = Sealed {
+        key_id: "k1".into(),
+        bytes: vec![0; 32],
+    };
+    Link {
+        app_user_id: app_user_id.to_string(),
+        ms_user_id: account.ms_user_id.clone(),
+        ms_tenant_id: Some(account.tenant_id.clone()),
+        user_principal_name: None,
+        refresh_token: sealed.clone(),
+        access_token: Some(sealed),
+        access_expires_at: 0,
+        scopes: vec!["User.Read".into()],
+        version: 1,
+        status: LinkStatus::Valid,
+        linked_at: 0,
+        last_refresh_at: 0,
+    }
 }

@@ -1,6 +1,6 @@
-//! The handler of the sign-in functions (`auth-start`, `auth-callback`, `auth-revoke`,
-//! `auth-status`): decode the event, run the sign-in step, and answer in the event's style. Logs
-//! nothing of the parameters (codes, states and tokens stay out of the logs).
+//! The handler of the sign-in functions (`auth-start`, `auth-callback`, `auth-complete`,
+//! `auth-revoke`, `auth-status`): decode the event, run the sign-in step, and answer in the event's
+//! style. Logs nothing of the parameters (codes, states, handles and tokens stay out of the logs).
 
 use std::sync::Arc;
 
@@ -8,6 +8,8 @@ use async_trait::async_trait;
 use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 
+use crate::adapters::sign_in::dynamo_account_claims::DynamoAccountClaims;
+use crate::adapters::sign_in::dynamo_pending_completions::DynamoPendingCompletions;
 use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
 use crate::error::ApiError;
 use crate::operations::request::RawRequest;
@@ -18,10 +20,12 @@ use crate::runtime::sign_in_response::{SignInAnswer, encode_answer};
 use crate::runtime::wiring::Adapters;
 use crate::settings::provider::SettingsProvider;
 use crate::sign_in::account_linker::AccountLinker;
-use crate::sign_in::flow::SignInFlow;
+use crate::sign_in::account_uniqueness::AccountUniqueness;
+use crate::sign_in::completion::SignInCompletion;
+use crate::sign_in::flow::{SignInFlow, SignInPorts};
 use crate::sign_in::functions::SignInFunction;
-use crate::sign_in::linked_accounts::LinkedAccounts;
-use crate::sign_in::request::{account_request, callback, start_invocation};
+use crate::sign_in::linked_accounts::{LinkedAccounts, status_report};
+use crate::sign_in::request::{account_request, callback, complete_request, start_invocation};
 use crate::support::clock::rfc3339;
 use crate::support::deadline::Deadline;
 
@@ -30,6 +34,7 @@ use crate::support::deadline::Deadline;
 enum Kind {
     Start,
     Callback,
+    Complete,
     Revoke,
     Status,
 }
@@ -38,6 +43,7 @@ fn kind_of(function: &SignInFunction) -> Option<Kind> {
     match function.name {
         "auth-start" => Some(Kind::Start),
         "auth-callback" => Some(Kind::Callback),
+        "auth-complete" => Some(Kind::Complete),
         "auth-revoke" => Some(Kind::Revoke),
         "auth-status" => Some(Kind::Status),
         _ => None,
@@ -50,6 +56,8 @@ pub enum SignInHandler {
     Start(SignInFlow),
     /// `auth-callback`: Microsoft's redirect back.
     Callback(SignInFlow),
+    /// `auth-complete`: links a redeemed sign-in in its user's session.
+    Complete(SignInCompletion),
     /// `auth-revoke`: forgets a link.
     Revoke(LinkedAccounts),
     /// `auth-status`: reports a link's health.
@@ -66,23 +74,43 @@ impl SignInHandler {
     ) -> Result<Self, String> {
         let kind =
             kind_of(function).ok_or_else(|| format!("`{}` has no handler", function.name))?;
+        let dynamodb = aws_sdk_dynamodb::Client::new(aws);
+        let table = config.table_name.as_str();
+        let settings =
+            || SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl);
+        let linker = || AccountLinker::new(adapters.store.clone(), adapters.graph.clone());
+        let completions = || Arc::new(DynamoPendingCompletions::new(dynamodb.clone(), table));
+        let uniqueness = || {
+            AccountUniqueness::new(
+                Arc::new(DynamoAccountClaims::new(dynamodb.clone(), table)),
+                adapters.store.clone(),
+            )
+        };
         let flow = || {
             SignInFlow::new(
-                SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl),
-                Arc::new(DynamoSignInStates::new(
-                    aws_sdk_dynamodb::Client::new(aws),
-                    &config.table_name,
-                )),
-                adapters.identity_platform.clone(),
-                AccountLinker::new(adapters.store.clone(), adapters.graph.clone()),
+                SignInPorts {
+                    settings: settings(),
+                    states: Arc::new(DynamoSignInStates::new(dynamodb.clone(), table)),
+                    completions: completions(),
+                    identity_platform: adapters.identity_platform.clone(),
+                    linker: linker(),
+                },
                 config.login_base_url.clone(),
             )
         };
+        let accounts = || LinkedAccounts::new(adapters.store.clone(), uniqueness());
         Ok(match kind {
             Kind::Start => Self::Start(flow()),
             Kind::Callback => Self::Callback(flow()),
-            Kind::Revoke => Self::Revoke(LinkedAccounts::new(adapters.store.clone())),
-            Kind::Status => Self::Status(LinkedAccounts::new(adapters.store.clone())),
+            Kind::Complete => Self::Complete(SignInCompletion::new(
+                settings(),
+                completions(),
+                adapters.store.clone(),
+                linker(),
+                uniqueness(),
+            )),
+            Kind::Revoke => Self::Revoke(accounts()),
+            Kind::Status => Self::Status(accounts()),
         })
     }
 
@@ -108,6 +136,14 @@ impl SignInHandler {
             Self::Callback(flow) => Ok(SignInAnswer::Redirect {
                 location: flow.finish(callback(raw), deadline).await?,
             }),
+            Self::Complete(completion) => {
+                let request = complete_request(raw)?;
+                let link = completion.complete(request).await?;
+                Ok(SignInAnswer::Json {
+                    status: 200,
+                    body: status_report(&link.app_user_id, Some(&link)),
+                })
+            }
             Self::Revoke(accounts) => {
                 accounts.revoke(&account_request(raw)?).await?;
                 Ok(SignInAnswer::Json {
@@ -158,6 +194,7 @@ mod tests {
             [
                 Some(Kind::Start),
                 Some(Kind::Callback),
+                Some(Kind::Complete),
                 Some(Kind::Revoke),
                 Some(Kind::Status)
             ]

@@ -32,6 +32,9 @@ pub struct Settings {
     pub scopes: ScopeSettings,
     /// Keys the refresh tokens are encrypted with.
     pub encryption_keys: EncryptionKeys,
+    /// At most one application user may link each Microsoft account (`auth-complete` refuses a
+    /// second with `AccountAlreadyLinked`; revoking the link frees the account).
+    pub one_link_per_microsoft_account: bool,
 }
 
 /// Scopes asked for at sign-in, besides `openid profile offline_access User.Read`.
@@ -82,6 +85,8 @@ struct RawSettings {
     #[serde(default)]
     scopes: ScopeSettings,
     token_encryption_keys: Option<RawKeys>,
+    #[serde(default)]
+    one_link_per_microsoft_account: bool,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +208,7 @@ impl Settings {
             allowed_return_urls: raw.allowed_return_urls,
             scopes: raw.scopes,
             encryption_keys: parse_keys(raw.token_encryption_keys)?,
+            one_link_per_microsoft_account: raw.one_link_per_microsoft_account,
         })
     }
 
@@ -250,6 +256,14 @@ mod tests {
             "22222222-2222-2222-2222-222222222222"
         );
         assert_eq!(settings.encryption_keys.keys["k1"], [0u8; 32]);
+        assert!(!settings.one_link_per_microsoft_account);
+        let mut s = valid();
+        s["oneLinkPerMicrosoftAccount"] = json!(true);
+        assert!(
+            Settings::parse(&s.to_string())
+                .unwrap()
+                .one_link_per_microsoft_account
+        );
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub enum SignInFailure {
     InvalidGrant,
     /// The user's profile (`/me`) could not be read with the new token.
     UserProfileFailed,
+    /// Another Microsoft account, or an account of another tenant, signed in than `auth-start`'s
+    /// `loginHint` or `tenantId` named.
+    AccountMismatch,
 }
 
 impl SignInFailure {
@@ -44,6 +47,7 @@ impl SignInFailure {
             Self::InvalidClient => "invalid_client",
             Self::InvalidGrant => "invalid_grant",
             Self::UserProfileFailed => "user_profile_failed",
+            Self::AccountMismatch => "account_mismatch",
         }
     }
 
@@ -80,7 +84,8 @@ impl SignInFailure {
         }
     }
 
-    /// The failure for an error storing the sign-in as a link (reading `/me`, then writing the table).
+    /// The failure for an error keeping the sign-in: no refresh token issued, reading `/me`, or
+    /// writing the table.
     pub fn of_link_error(error: &ApiError) -> Self {
         match error.code() {
             // No refresh token was issued, or the table failed.

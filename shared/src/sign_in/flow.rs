@@ -1,9 +1,12 @@
 //! The delegated sign-in (OAuth 2.0 authorization code with PKCE): `auth-start` stores a pending
 //! sign-in under a fresh `state` and hands out Microsoft's authorize URL; `auth-callback` takes that
-//! state exactly once, redeems the code with the stored verifier, stores the user's link and names
-//! where the browser goes next. No code, token, verifier or state value is ever logged.
+//! state exactly once, redeems the code with the stored verifier, checks that the expected account
+//! signed in, and stores the outcome as a pending completion under a fresh `handle` that it hands
+//! to the browser with the return URL. Nothing is linked here: `auth-complete`
+//! ([`crate::sign_in::completion`]) links it, called by the application inside the session of the
+//! user the sign-in was started for. No code, token, verifier, state or handle value is ever logged.
 
-use crate::support::table_keys::sign_in_state_key;
+use crate::support::table_keys::{sign_in_completion_key, sign_in_state_key};
 use std::sync::Arc;
 
 use url::Url;
@@ -12,12 +15,18 @@ use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_path::encode_segment;
 use crate::settings::product_settings::Settings;
 use crate::settings::provider::SettingsProvider;
-use crate::sign_in::account_linker::AccountLinker;
+use crate::sign_in::account_linker::{AccountLinker, LinkTokens};
+use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::failure::SignInFailure;
+use crate::sign_in::pending_completions::{
+    COMPLETION_TTL_SECS, PENDING_ACCESS_PURPOSE, PENDING_REFRESH_PURPOSE, PendingCompletion,
+    PendingCompletions,
+};
 use crate::sign_in::pending_states::{
     PendingSignIn, SIGN_IN_TTL_SECS, SignInStateStore, VERIFIER_PURPOSE,
 };
 use crate::sign_in::pkce::{CHALLENGE_METHOD, Pkce};
+use crate::sign_in::prompt::Prompt;
 use crate::sign_in::scopes::{SignInMode, sign_in_scopes};
 use crate::support::clock::now_epoch;
 use crate::support::deadline::Deadline;
@@ -35,8 +44,11 @@ pub struct StartRequest {
     pub mode: SignInMode,
     /// Where to land after a successful sign-in; `None` is the settings' `callbackUrl`.
     pub return_url: Option<String>,
-    /// Passed to Microsoft as `login_hint` (pre-fills the account).
-    pub login_hint: Option<String>,
+    /// The account that must sign in: `login_hint` and `domain_hint` for Microsoft, checked at
+    /// the callback.
+    pub expected: ExpectedAccount,
+    /// Passed to Microsoft as `prompt`.
+    pub prompt: Option<Prompt>,
 }
 
 /// A started sign-in.
@@ -72,10 +84,11 @@ fn failed(failure: SignInFailure, detail: impl Into<String>) -> Failed {
     }
 }
 
-/// A state value as `auth-start` makes them (URL-safe base64); anything else is never looked up.
-fn is_well_formed_state(state: &str) -> bool {
-    (1..=128).contains(&state.len())
-        && state
+/// A `state` or `handle` value as the flow makes them (URL-safe base64); anything else is never
+/// looked up.
+pub fn is_well_formed_token(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
@@ -105,30 +118,52 @@ fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str, ApiEr
     })
 }
 
-/// Starts and completes sign-ins.
+/// `url` with `name=value` appended to its query (an existing query and fragment are kept).
+fn with_query_pair(url: &str, name: &str, value: &str) -> Result<String, ApiError> {
+    let mut url = Url::parse(url).map_err(|_| {
+        ApiError::new(
+            ErrorCode::ConfigurationInvalid,
+            "the sign-in's return URL is not a URL",
+        )
+    })?;
+    url.query_pairs_mut().append_pair(name, value);
+    Ok(url.to_string())
+}
+
+/// The ports a [`SignInFlow`] works over.
+pub struct SignInPorts {
+    /// The settings.
+    pub settings: SettingsProvider,
+    /// Started sign-ins, waiting for Microsoft's callback.
+    pub states: Arc<dyn SignInStateStore>,
+    /// Redeemed sign-ins, waiting for `auth-complete`.
+    pub completions: Arc<dyn PendingCompletions>,
+    /// Microsoft's token endpoint.
+    pub identity_platform: Arc<dyn IdentityPlatform>,
+    /// Reads who signed in.
+    pub linker: AccountLinker,
+}
+
+/// Starts sign-ins and receives Microsoft's callbacks.
 pub struct SignInFlow {
     settings: SettingsProvider,
     states: Arc<dyn SignInStateStore>,
+    completions: Arc<dyn PendingCompletions>,
     identity_platform: Arc<dyn IdentityPlatform>,
     linker: AccountLinker,
     login_base: Url,
 }
 
 impl SignInFlow {
-    /// A flow over these ports; `login_base` is the identity platform's origin
+    /// A flow over `ports`; `login_base` is the identity platform's origin
     /// (e.g. `https://login.microsoftonline.com`).
-    pub fn new(
-        settings: SettingsProvider,
-        states: Arc<dyn SignInStateStore>,
-        identity_platform: Arc<dyn IdentityPlatform>,
-        linker: AccountLinker,
-        login_base: Url,
-    ) -> Self {
+    pub fn new(ports: SignInPorts, login_base: Url) -> Self {
         Self {
-            settings,
-            states,
-            identity_platform,
-            linker,
+            settings: ports.settings,
+            states: ports.states,
+            completions: ports.completions,
+            identity_platform: ports.identity_platform,
+            linker: ports.linker,
             login_base,
         }
     }
@@ -139,7 +174,7 @@ impl SignInFlow {
         let settings = self.settings.get().await?;
         let redirect_uri = required(&settings.redirect_uri, "redirectUri")?;
         required(&settings.failure_url, "failureUrl")?;
-        let return_url = match request.return_url {
+        let return_url = match request.return_url.clone() {
             Some(url)
                 if settings.allowed_return_urls.contains(&url)
                     || settings.callback_url.as_ref() == Some(&url) =>
@@ -163,7 +198,7 @@ impl SignInFlow {
             &state,
             &pkce.challenge,
             &scopes,
-            request.login_hint.as_deref(),
+            &request,
         )?;
         let verifier = TokenCipher::new(&settings.encryption_keys).seal(
             &pkce.verifier,
@@ -176,6 +211,7 @@ impl SignInFlow {
             return_url,
             scopes,
             verifier,
+            expected: request.expected,
             expires_at,
         };
         self.states.put(&state, &pending).await?;
@@ -197,7 +233,7 @@ impl SignInFlow {
         state: &str,
         challenge: &str,
         scopes: &[String],
-        login_hint: Option<&str>,
+        request: &StartRequest,
     ) -> Result<String, ApiError> {
         let endpoint = format!(
             "{}/{}/oauth2/v2.0/authorize",
@@ -207,7 +243,7 @@ impl SignInFlow {
         let mut url = Url::parse(&endpoint).map_err(|_| {
             ApiError::new(
                 ErrorCode::ConfigurationInvalid,
-                "the identity identity_platform origin does not make a valid authorize URL",
+                "the identity platform origin does not make a valid authorize URL",
             )
         })?;
         {
@@ -221,16 +257,23 @@ impl SignInFlow {
                 .append_pair("state", state)
                 .append_pair("code_challenge", challenge)
                 .append_pair("code_challenge_method", CHALLENGE_METHOD);
-            if let Some(hint) = login_hint {
+            if let Some(hint) = &request.expected.login_hint {
                 query.append_pair("login_hint", hint);
+            }
+            if let Some(tenant) = &request.expected.tenant_id {
+                query.append_pair("domain_hint", tenant);
+            }
+            if let Some(prompt) = request.prompt {
+                query.append_pair("prompt", prompt.as_str());
             }
         }
         Ok(url.to_string())
     }
 
-    /// Completes the sign-in Microsoft called back about and returns where the browser goes next:
-    /// the flow's return URL, or the settings' failure URL with `f=<code>`. Fails only when the
-    /// settings cannot be read or lack the failure URL or redirect URI.
+    /// Receives the sign-in Microsoft called back about and returns where the browser goes next:
+    /// the flow's return URL with `handle=<handle>` for `auth-complete`, or the settings' failure
+    /// URL with `f=<code>`. Fails only when the settings cannot be read or lack the failure URL or
+    /// redirect URI.
     pub async fn finish(&self, callback: Callback, deadline: Deadline) -> Result<String, ApiError> {
         let settings = self.settings.get().await?;
         let failure_url =
@@ -242,16 +285,16 @@ impl SignInFlow {
             })?;
         let redirect_uri = required(&settings.redirect_uri, "redirectUri")?;
         match self
-            .complete(&settings, redirect_uri, callback, deadline)
+            .receive(&settings, redirect_uri, callback, deadline)
             .await
         {
-            Ok(linked) => {
+            Ok((pending, handle)) => {
                 tracing::info!(
-                    app_user_id = %linked.app_user_id,
-                    mode = linked.mode.as_str(),
-                    "sign-in linked"
+                    app_user_id = %pending.app_user_id,
+                    mode = pending.mode.as_str(),
+                    "sign-in redeemed, waiting for auth-complete"
                 );
-                Ok(linked.return_url)
+                with_query_pair(&pending.return_url, "handle", &handle)
             }
             Err(Failed { failure, detail }) => {
                 tracing::warn!(failure = failure.as_str(), detail, "sign-in failed");
@@ -260,16 +303,18 @@ impl SignInFlow {
         }
     }
 
-    async fn complete(
+    /// Takes the state, redeems the code, checks who signed in and stores the pending completion;
+    /// returns the started sign-in and the completion's handle.
+    async fn receive(
         &self,
         settings: &Settings,
         redirect_uri: &str,
         callback: Callback,
         deadline: Deadline,
-    ) -> Result<PendingSignIn, Failed> {
+    ) -> Result<(PendingSignIn, String), Failed> {
         let state = callback
             .state
-            .filter(|state| is_well_formed_state(state))
+            .filter(|state| is_well_formed_token(state))
             .ok_or_else(|| failed(SignInFailure::StateInvalid, "no well-formed state"))?;
         let pending = self
             .states
@@ -324,11 +369,35 @@ impl SignInFlow {
                     describe_token_failure(&failure),
                 )
             })?;
-        self.linker
-            .link(settings, &pending.app_user_id, grant, deadline)
+        let link_error =
+            |error: ApiError| failed(SignInFailure::of_link_error(&error), error.to_string());
+        let tokens = LinkTokens::of_grant(&grant).map_err(link_error)?;
+        let account = self
+            .linker
+            .read_account(&grant, deadline)
             .await
-            .map_err(|error| failed(SignInFailure::of_link_error(&error), error.to_string()))?;
-        Ok(pending)
+            .map_err(link_error)?;
+        if let Some(why) = pending.expected.mismatch(&account) {
+            return Err(failed(SignInFailure::AccountMismatch, why));
+        }
+        let handle = random_token();
+        let owner = sign_in_completion_key(&handle);
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        let completion = PendingCompletion {
+            app_user_id: pending.app_user_id.clone(),
+            mode: pending.mode,
+            account,
+            refresh_token: cipher.seal(&tokens.refresh_token, PENDING_REFRESH_PURPOSE, &owner),
+            access_token: cipher.seal(&tokens.access_token, PENDING_ACCESS_PURPOSE, &owner),
+            access_expires_at: tokens.access_expires_at,
+            scopes: tokens.scopes,
+            expires_at: now_epoch() + COMPLETION_TTL_SECS,
+        };
+        self.completions
+            .put(&handle, &completion)
+            .await
+            .map_err(link_error)?;
+        Ok((pending, handle))
     }
 }
 
@@ -337,21 +406,25 @@ mod tests {
     use super::*;
     use crate::sign_in::pkce::challenge_of;
     use crate::test_util::{
-        FixedSettings, MemorySignInStates, MemoryStore, RecordingGraph, ScriptedIdentityPlatform,
+        FixedSettings, MemoryCompletions, MemorySignInStates, MemoryStore, RecordingGraph,
+        ScriptedIdentityPlatform, id_token,
     };
     use crate::tokens::identity_platform::TokenRejection;
-    use crate::tokens::store::TokenStore;
     use serde_json::json;
     use std::collections::HashMap;
     use std::time::Duration;
 
     const REDIRECT_URI: &str = "https://api.example.com/auth/callback";
+    const TENANT: &str = "6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40";
+    const LINKED: &str = "https://app.example.com/linked";
 
     struct Fixture {
         flow: SignInFlow,
         states: Arc<MemorySignInStates>,
+        completions: Arc<MemoryCompletions>,
         identity_platform: Arc<ScriptedIdentityPlatform>,
         store: Arc<MemoryStore>,
+        settings: Settings,
     }
 
     fn fixture(override_default: bool) -> Fixture {
@@ -360,30 +433,36 @@ mod tests {
             "clientSecret": "s3cr3t",
             "tenantId": "organizations",
             "redirectUri": REDIRECT_URI,
-            "callbackUrl": "https://app.example.com/linked",
+            "callbackUrl": LINKED,
             "failureUrl": "https://app.example.com/failed?lang=en",
             "allowedReturnUrls": ["https://app.example.com/welcome"],
             "scopes": {"default": ["Calendars.ReadWrite"], "dev": ["Calendars.Read"], "overrideDefault": override_default},
             "tokenEncryptionKeys": {"active": "k1", "keys": {"k1": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}}
         });
         let states = Arc::new(MemorySignInStates::default());
+        let completions = Arc::new(MemoryCompletions::default());
         let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
         let store = Arc::new(MemoryStore::default());
         let flow = SignInFlow::new(
-            SettingsProvider::new(
-                Arc::new(FixedSettings(settings.to_string())),
-                Duration::from_secs(60),
-            ),
-            states.clone(),
-            identity_platform.clone(),
-            AccountLinker::new(store.clone(), Arc::new(RecordingGraph::default())),
+            SignInPorts {
+                settings: SettingsProvider::new(
+                    Arc::new(FixedSettings(settings.to_string())),
+                    Duration::from_secs(60),
+                ),
+                states: states.clone(),
+                completions: completions.clone(),
+                identity_platform: identity_platform.clone(),
+                linker: AccountLinker::new(store.clone(), Arc::new(RecordingGraph::default())),
+            },
             Url::parse("https://login.example.com").unwrap(),
         );
         Fixture {
             flow,
             states,
+            completions,
             identity_platform,
             store,
+            settings: Settings::parse(&settings.to_string()).unwrap(),
         }
     }
 
@@ -392,7 +471,8 @@ mod tests {
             app_user_id: "alice".into(),
             mode,
             return_url: return_url.map(String::from),
-            login_hint: None,
+            expected: ExpectedAccount::default(),
+            prompt: None,
         }
     }
 
@@ -409,8 +489,8 @@ mod tests {
     }
 
     /// Starts a sign-in and returns the state Microsoft would echo back.
-    async fn started(fixture: &Fixture, mode: SignInMode) -> String {
-        let started = fixture.flow.start(start_request(mode, None)).await.unwrap();
+    async fn started(fixture: &Fixture, request: StartRequest) -> String {
+        let started = fixture.flow.start(request).await.unwrap();
         query_of(&started.authorize_url)["state"].clone()
     }
 
@@ -422,11 +502,27 @@ mod tests {
         }
     }
 
+    /// The next code redemption answers a grant whose id token names `TENANT`.
+    fn next_grant_in_tenant(fixture: &Fixture) {
+        let mut grant = crate::test_util::grant(9, &["User.Read"]);
+        grant.id_token = Some(id_token(TENANT));
+        fixture
+            .identity_platform
+            .code_answers
+            .lock()
+            .unwrap()
+            .push(Ok(grant));
+    }
+
     #[tokio::test]
     async fn start_builds_the_authorize_url_and_stores_the_flow() {
         let fixture = fixture(false);
         let mut request = start_request(SignInMode::Default, None);
-        request.login_hint = Some("adele@contoso.com".into());
+        request.expected = ExpectedAccount {
+            login_hint: Some("adele@contoso.com".into()),
+            tenant_id: Some(TENANT.into()),
+        };
+        request.prompt = Some(Prompt::SelectAccount);
         let started = fixture.flow.start(request).await.unwrap();
         let url = Url::parse(&started.authorize_url).unwrap();
         assert_eq!(
@@ -444,12 +540,28 @@ mod tests {
         );
         assert_eq!(query["code_challenge_method"], "S256");
         assert_eq!(query["login_hint"], "adele@contoso.com");
+        assert_eq!(query["domain_hint"], TENANT);
+        assert_eq!(query["prompt"], "select_account");
 
         let pending = fixture.states.pending.lock().unwrap()[&query["state"]].clone();
         assert_eq!(pending.app_user_id, "alice");
-        assert_eq!(pending.return_url, "https://app.example.com/linked");
+        assert_eq!(pending.return_url, LINKED);
         assert_eq!(pending.expires_at, started.expires_at);
+        assert_eq!(
+            pending.expected.login_hint.as_deref(),
+            Some("adele@contoso.com")
+        );
         assert!(started.expires_at > now_epoch() + SIGN_IN_TTL_SECS - 5);
+
+        let plain = fixture
+            .flow
+            .start(start_request(SignInMode::Default, None))
+            .await
+            .unwrap();
+        let query = query_of(&plain.authorize_url);
+        for absent in ["login_hint", "domain_hint", "prompt"] {
+            assert!(!query.contains_key(absent), "{absent}");
+        }
     }
 
     #[tokio::test]
@@ -477,10 +589,7 @@ mod tests {
     #[tokio::test]
     async fn return_urls_must_match_exactly() {
         let fixture = fixture(false);
-        for allowed in [
-            "https://app.example.com/welcome",
-            "https://app.example.com/linked",
-        ] {
+        for allowed in ["https://app.example.com/welcome", LINKED] {
             let started = fixture
                 .flow
                 .start(start_request(SignInMode::Default, Some(allowed)))
@@ -505,7 +614,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_callback_redeems_with_the_verifier_and_links_the_user() {
+    async fn the_callback_redeems_with_the_verifier_and_links_nothing_yet() {
         let fixture = fixture(false);
         let started = fixture
             .flow
@@ -518,7 +627,13 @@ mod tests {
             .finish(approved(&query["state"]), deadline())
             .await
             .unwrap();
-        assert_eq!(location, "https://app.example.com/linked");
+        assert!(
+            location.starts_with(&format!("{LINKED}?handle=")),
+            "{location}"
+        );
+        let handle = query_of(&location)["handle"].clone();
+        assert!(is_well_formed_token(&handle));
+        assert_ne!(handle, query["state"]);
 
         let redemption = fixture.identity_platform.redemptions.lock().unwrap()[0].clone();
         assert_eq!(redemption.code, "the-code");
@@ -528,17 +643,40 @@ mod tests {
         );
         assert_eq!(redemption.redirect_uri, REDIRECT_URI);
         assert_eq!(redemption.scopes.join(" "), query["scope"]);
-        let link = fixture.store.get_link("alice").await.unwrap().unwrap();
-        assert_eq!(link.ms_user_id, "ms-object-id");
         assert!(fixture.states.pending.lock().unwrap().is_empty());
+        assert!(
+            fixture.store.links.lock().unwrap().is_empty(),
+            "nothing is linked before auth-complete"
+        );
+
+        let completion = fixture.completions.pending.lock().unwrap()[&handle].clone();
+        assert_eq!(completion.app_user_id, "alice");
+        assert_eq!(completion.account.ms_user_id, "ms-object-id");
+        assert!(completion.expires_at <= now_epoch() + COMPLETION_TTL_SECS);
+        let cipher = TokenCipher::new(&fixture.settings.encryption_keys);
+        let owner = sign_in_completion_key(&handle);
+        let refresh = cipher
+            .open(&completion.refresh_token, PENDING_REFRESH_PURPOSE, &owner)
+            .unwrap();
+        assert!(refresh.expose().starts_with("refresh-"));
+        assert!(
+            cipher
+                .open(
+                    &completion.refresh_token,
+                    PENDING_REFRESH_PURPOSE,
+                    "link#alice"
+                )
+                .is_err(),
+            "bound to the completion"
+        );
     }
 
     #[tokio::test]
     async fn a_state_is_good_for_one_callback_only() {
         let fixture = fixture(false);
-        let state = started(&fixture, SignInMode::Default).await;
+        let state = started(&fixture, start_request(SignInMode::Default, None)).await;
         let first = fixture.flow.finish(approved(&state), deadline()).await;
-        assert_eq!(first.unwrap(), "https://app.example.com/linked");
+        assert!(first.unwrap().starts_with(LINKED));
         for callback in [
             approved(&state),
             approved("never-issued"),
@@ -555,12 +693,13 @@ mod tests {
             fixture.identity_platform.redemptions.lock().unwrap().len(),
             1
         );
+        assert_eq!(fixture.completions.pending.lock().unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn an_expired_or_unreadable_flow_is_state_invalid() {
         let fixture = fixture(false);
-        let expired = started(&fixture, SignInMode::Default).await;
+        let expired = started(&fixture, start_request(SignInMode::Default, None)).await;
         fixture
             .states
             .pending
@@ -569,7 +708,7 @@ mod tests {
             .get_mut(&expired)
             .unwrap()
             .expires_at = now_epoch();
-        let tampered = started(&fixture, SignInMode::Default).await;
+        let tampered = started(&fixture, start_request(SignInMode::Default, None)).await;
         fixture
             .states
             .pending
@@ -598,9 +737,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn another_account_than_expected_is_account_mismatch() {
+        let fixture = fixture(false);
+        let expect = |login_hint: Option<&str>, tenant_id: Option<&str>| {
+            let mut request = start_request(SignInMode::Default, None);
+            request.expected = ExpectedAccount {
+                login_hint: login_hint.map(String::from),
+                tenant_id: tenant_id.map(String::from),
+            };
+            request
+        };
+        // RecordingGraph's /me is adele@contoso.com; the grant's id token names TENANT.
+        for (request, expected) in [
+            (
+                expect(Some("alexw@contoso.com"), None),
+                "f=account_mismatch",
+            ),
+            (
+                expect(None, Some("11111111-1111-1111-1111-111111111111")),
+                "f=account_mismatch",
+            ),
+            (expect(Some("ADELE@contoso.com"), Some(TENANT)), "handle="),
+        ] {
+            let state = started(&fixture, request).await;
+            next_grant_in_tenant(&fixture);
+            let location = fixture
+                .flow
+                .finish(approved(&state), deadline())
+                .await
+                .unwrap();
+            assert!(location.contains(expected), "{location} vs {expected}");
+        }
+        assert_eq!(
+            fixture.completions.pending.lock().unwrap().len(),
+            1,
+            "only the expected account's sign-in is kept"
+        );
+    }
+
+    #[tokio::test]
     async fn failures_land_on_the_failure_url_with_their_code() {
         let fixture = fixture(false);
-        let denied = started(&fixture, SignInMode::Default).await;
+        let denied = started(&fixture, start_request(SignInMode::Default, None)).await;
         let callback = Callback {
             state: Some(denied.clone()),
             code: None,
@@ -611,37 +789,40 @@ mod tests {
         let replayed = fixture.flow.finish(approved(&denied), deadline()).await;
         assert!(replayed.unwrap().ends_with("f=state_invalid"));
 
+        let mut no_refresh_token = crate::test_util::grant(1, &["User.Read"]);
+        no_refresh_token.refresh_token = None;
         for (answer, expected) in [
             (
-                TokenFailure::Rejected(TokenRejection {
+                Err(TokenFailure::Rejected(TokenRejection {
                     status: 400,
                     error: "invalid_grant".into(),
                     error_codes: vec![501481],
                     suberror: None,
-                }),
+                })),
                 "f=invalid_grant",
             ),
             (
-                TokenFailure::Rejected(TokenRejection {
+                Err(TokenFailure::Rejected(TokenRejection {
                     status: 401,
                     error: "invalid_client".into(),
                     error_codes: vec![7000215],
                     suberror: None,
-                }),
+                })),
                 "f=invalid_client",
             ),
             (
-                TokenFailure::Unavailable("HTTP 503".into()),
+                Err(TokenFailure::Unavailable("HTTP 503".into())),
                 "f=access_token_failed",
             ),
+            (Ok(no_refresh_token), "f=access_token_failed"),
         ] {
-            let state = started(&fixture, SignInMode::Default).await;
+            let state = started(&fixture, start_request(SignInMode::Default, None)).await;
             fixture
                 .identity_platform
                 .code_answers
                 .lock()
                 .unwrap()
-                .push(Err(answer));
+                .push(answer);
             let location = fixture
                 .flow
                 .finish(approved(&state), deadline())
@@ -650,5 +831,6 @@ mod tests {
             assert!(location.ends_with(expected), "{location} vs {expected}");
         }
         assert!(fixture.store.links.lock().unwrap().is_empty());
+        assert!(fixture.completions.pending.lock().unwrap().is_empty());
     }
 }

@@ -41,7 +41,14 @@ pub const SIGN_IN_FUNCTIONS: &[SignInFunction] = &[
         method: Method::Get,
         route: "/auth/callback",
         access: RouteAccess::Public,
-        summary: "Microsoft's redirect target: stores the user's tokens, redirects to the app",
+        summary: "Microsoft's redirect target: redeems the code, redirects to the app with a handle for auth-complete",
+    },
+    SignInFunction {
+        name: "auth-complete",
+        method: Method::Post,
+        route: "/auth/complete",
+        access: RouteAccess::Iam,
+        summary: "Link the Microsoft account of a finished sign-in, inside the session of the user it was started for",
     },
     SignInFunction {
         name: "auth-revoke",

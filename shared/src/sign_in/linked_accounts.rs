@@ -1,17 +1,20 @@
 //! What `auth-status` and `auth-revoke` do with an application user's stored link: report its health
-//! (never its tokens), or forget it.
+//! (never its tokens), or forget it (and free its Microsoft account for another application user).
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::sign_in::account_claims::MsAccountId;
+use crate::sign_in::account_uniqueness::AccountUniqueness;
 use crate::support::clock::rfc3339;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
 /// Reads and removes links.
 pub struct LinkedAccounts {
     store: Arc<dyn TokenStore>,
+    uniqueness: AccountUniqueness,
 }
 
 /// The status report of `app_user_id`'s link: linked or not, valid or invalid with the reason, the
@@ -42,9 +45,9 @@ pub fn status_report(app_user_id: &str, link: Option<&Link>) -> Value {
 }
 
 impl LinkedAccounts {
-    /// Links kept in `store`.
-    pub fn new(store: Arc<dyn TokenStore>) -> Self {
-        Self { store }
+    /// Links kept in `store`, their Microsoft accounts claimed through `uniqueness`.
+    pub fn new(store: Arc<dyn TokenStore>, uniqueness: AccountUniqueness) -> Self {
+        Self { store, uniqueness }
     }
 
     /// The [`status_report`] of `app_user_id`'s link, read strongly consistently.
@@ -53,11 +56,18 @@ impl LinkedAccounts {
         Ok(status_report(app_user_id, link.as_ref()))
     }
 
-    /// Forgets `app_user_id`'s tokens (nothing happens when none are stored). Delegated calls then
-    /// answer `RefreshTokenInvalid`; warm containers stop using their in-memory access token within
-    /// their token cache TTL.
+    /// Forgets `app_user_id`'s tokens (nothing happens when none are stored) and releases its
+    /// Microsoft account's claim, if it holds one. Delegated calls then answer
+    /// `RefreshTokenInvalid`; warm containers stop using their in-memory access token within their
+    /// token cache TTL.
     pub async fn revoke(&self, app_user_id: &str) -> Result<(), ApiError> {
+        let link = self.store.get_link(app_user_id).await?;
         self.store.delete_link(app_user_id).await?;
+        if let Some(link) = link {
+            self.uniqueness
+                .release(&MsAccountId::of_link(&link), app_user_id)
+                .await?;
+        }
         tracing::info!(app_user_id, "link revoked");
         Ok(())
     }
@@ -66,7 +76,7 @@ impl LinkedAccounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::MemoryStore;
+    use crate::test_util::{MemoryAccountClaims, MemoryStore};
     use crate::tokens::cipher::Sealed;
 
     fn link(status: LinkStatus) -> Link {
@@ -118,13 +128,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn revoking_forgets_the_link() {
+    async fn revoking_forgets_the_link_and_frees_the_account() {
         let store = Arc::new(MemoryStore::default());
-        store.put_link(&link(LinkStatus::Valid)).await.unwrap();
-        let accounts = LinkedAccounts::new(store.clone());
+        let claims = Arc::new(MemoryAccountClaims::default());
+        let uniqueness = || AccountUniqueness::new(claims.clone(), store.clone());
+        let linked = link(LinkStatus::Valid);
+        let account = MsAccountId::of_link(&linked);
+        store.put_link(&linked).await.unwrap();
+        uniqueness().claim(&account, "alice").await.unwrap();
+        let accounts = LinkedAccounts::new(store.clone(), uniqueness());
         assert_eq!(accounts.status("alice").await.unwrap()["linked"], true);
         accounts.revoke("alice").await.unwrap();
         accounts.revoke("alice").await.unwrap();
         assert_eq!(accounts.status("alice").await.unwrap()["linked"], false);
+        assert_eq!(claims.holder_id(&account), None);
+        uniqueness().claim(&account, "bob").await.unwrap();
     }
 }

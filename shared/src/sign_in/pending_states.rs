@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::error::ApiError;
+use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::scopes::SignInMode;
 use crate::tokens::cipher::Sealed;
 
@@ -23,8 +24,11 @@ pub struct PendingSignIn {
     pub return_url: String,
     /// Every scope `/authorize` was asked for (also asked for when redeeming the code).
     pub scopes: Vec<String>,
-    /// The PKCE verifier, encrypted for [`VERIFIER_PURPOSE`] and the [`state_key`].
+    /// The PKCE verifier, encrypted for [`VERIFIER_PURPOSE`] and the state's key
+    /// ([`crate::support::table_keys::sign_in_state_key`]).
     pub verifier: Sealed,
+    /// The Microsoft account that must sign in, if `auth-start` named one.
+    pub expected: ExpectedAccount,
     /// When the sign-in can no longer be completed (epoch seconds).
     pub expires_at: i64,
 }

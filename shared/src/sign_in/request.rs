@@ -4,7 +4,11 @@
 
 use crate::error::ApiError;
 use crate::operations::request::{RawRequest, acting_user, validate_app_user_id};
+use crate::settings::product_settings::is_guid;
+use crate::sign_in::completion::CompleteRequest;
+use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::flow::{Callback, StartRequest};
+use crate::sign_in::prompt::Prompt;
 use crate::sign_in::scopes::SignInMode;
 use crate::support::secret::Secret;
 
@@ -66,8 +70,17 @@ fn validate_login_hint(hint: String) -> Result<String, ApiError> {
     Ok(hint)
 }
 
+fn validate_tenant_id(tenant: String) -> Result<String, ApiError> {
+    if is_guid(&tenant) {
+        Ok(tenant.to_ascii_lowercase())
+    } else {
+        Err(invalid("`tenantId` must be a tenant GUID"))
+    }
+}
+
 /// Validates an `auth-start` request: `authUserId`, and in `query` the optional `mode`
-/// (`default` | `dev`), `returnUrl`, `loginHint` and `redirect` (`true` | `false`).
+/// (`default` | `dev`), `returnUrl`, `loginHint`, `tenantId` (a GUID), `prompt`
+/// (`select_account` | `consent` | `login`) and `redirect` (`true` | `false`).
 pub fn start_invocation(mut raw: RawRequest) -> Result<StartInvocation, ApiError> {
     let app_user_id = take_app_user_id(&mut raw)?;
     refuse_body_user_and_params(&raw)?;
@@ -80,6 +93,14 @@ pub fn start_invocation(mut raw: RawRequest) -> Result<StartInvocation, ApiError
     let login_hint = query
         .remove("loginHint")
         .map(validate_login_hint)
+        .transpose()?;
+    let tenant_id = query
+        .remove("tenantId")
+        .map(validate_tenant_id)
+        .transpose()?;
+    let prompt = query
+        .remove("prompt")
+        .map(|prompt| Prompt::parse(&prompt))
         .transpose()?;
     let redirect = match query.remove("redirect").as_deref() {
         None | Some("false") => false,
@@ -94,7 +115,11 @@ pub fn start_invocation(mut raw: RawRequest) -> Result<StartInvocation, ApiError
             app_user_id,
             mode,
             return_url,
-            login_hint,
+            expected: ExpectedAccount {
+                login_hint,
+                tenant_id,
+            },
+            prompt,
         },
         redirect,
     })
@@ -110,6 +135,24 @@ pub fn callback(raw: RawRequest) -> Callback {
         code: query.remove("code").map(Secret::new),
         error: query.remove("error"),
     }
+}
+
+/// Validates an `auth-complete` request: `authUserId` (the application user of the session the
+/// browser arrived in) and, in `query`, the `handle` the browser arrived with.
+pub fn complete_request(mut raw: RawRequest) -> Result<CompleteRequest, ApiError> {
+    let app_user_id = take_app_user_id(&mut raw)?;
+    refuse_body_user_and_params(&raw)?;
+    let mut query = raw.query;
+    let handle = query
+        .remove("handle")
+        .ok_or_else(|| invalid("`handle` is required"))?;
+    if let Some(unknown) = query.keys().next() {
+        return Err(invalid(format!("unknown parameter `{unknown}`")));
+    }
+    Ok(CompleteRequest {
+        app_user_id,
+        handle,
+    })
 }
 
 /// Validates an `auth-status` or `auth-revoke` request: only `authUserId`.
@@ -151,6 +194,8 @@ mod tests {
                 ("mode", "dev"),
                 ("returnUrl", "https://app.example.com/x"),
                 ("loginHint", "adele@contoso.com"),
+                ("tenantId", "6F1C3A52-8D4E-4B7A-9C2F-1E5D7A9B3C40"),
+                ("prompt", "consent"),
                 ("redirect", "true"),
             ],
         ))
@@ -162,7 +207,11 @@ mod tests {
                 app_user_id: "alice".into(),
                 mode: SignInMode::Dev,
                 return_url: Some("https://app.example.com/x".into()),
-                login_hint: Some("adele@contoso.com".into()),
+                expected: ExpectedAccount {
+                    login_hint: Some("adele@contoso.com".into()),
+                    tenant_id: Some("6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40".into()),
+                },
+                prompt: Some(Prompt::Consent),
             }
         );
         let plain = start_invocation(raw(Some("alice"), &[])).unwrap();
@@ -178,6 +227,8 @@ mod tests {
             (Some("alice"), vec![("mode", "admin")]),
             (Some("alice"), vec![("redirect", "yes")]),
             (Some("alice"), vec![("loginHint", "a\nb")]),
+            (Some("alice"), vec![("tenantId", "contoso.com")]),
+            (Some("alice"), vec![("prompt", "none")]),
             (Some("alice"), vec![("scope", "Mail.Read")]),
         ] {
             assert_eq!(
@@ -215,6 +266,34 @@ mod tests {
         let mut impostor = raw(Some("mallory"), &[]);
         impostor.verified_subject = Some("alice".into());
         assert_eq!(code(account_request(impostor)), ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn reads_complete_requests() {
+        assert_eq!(
+            complete_request(raw(Some("alice"), &[("handle", "h-1")])).unwrap(),
+            CompleteRequest {
+                app_user_id: "alice".into(),
+                handle: "h-1".into(),
+            }
+        );
+        for (auth, query) in [
+            (None, vec![("handle", "h-1")]),
+            (Some("alice"), vec![]),
+            (Some("alice"), vec![("handle", "h-1"), ("state", "s")]),
+        ] {
+            assert_eq!(
+                code(complete_request(raw(auth, &query))),
+                ErrorCode::InvalidRequest,
+                "{auth:?} {query:?}"
+            );
+        }
+        let mut impostor = raw(Some("mallory"), &[("handle", "h-1")]);
+        impostor.verified_subject = Some("alice".into());
+        assert_eq!(code(complete_request(impostor)), ErrorCode::Forbidden);
+        let mut from_token = raw(None, &[("handle", "h-1")]);
+        from_token.verified_subject = Some("alice".into());
+        assert_eq!(complete_request(from_token).unwrap().app_user_id, "alice");
     }
 
     #[test]

@@ -8,6 +8,10 @@ pub const LINK_PREFIX: &str = "link#";
 pub const APP_TOKEN_PREFIX: &str = "apptoken#";
 /// Prefix of a pending sign-in, waiting for Microsoft's callback.
 pub const SIGN_IN_STATE_PREFIX: &str = "state#";
+/// Prefix of a redeemed sign-in, waiting for `auth-complete` in the application user's session.
+pub const SIGN_IN_COMPLETION_PREFIX: &str = "completion#";
+/// Prefix of a Microsoft account's claim by one application user (`oneLinkPerMicrosoftAccount`).
+pub const ACCOUNT_CLAIM_PREFIX: &str = "msaccount#";
 
 /// The key of the link of application user `app_user_id`.
 pub fn link_key(app_user_id: &str) -> String {
@@ -29,6 +33,21 @@ pub fn sign_in_state_key(state: &str) -> String {
     format!("{SIGN_IN_STATE_PREFIX}{state}")
 }
 
+/// The key of the redeemed sign-in handed to the browser as `handle`.
+pub fn sign_in_completion_key(handle: &str) -> String {
+    format!("{SIGN_IN_COMPLETION_PREFIX}{handle}")
+}
+
+/// The key of the claim on Microsoft account `ms_user_id` of tenant `tenant_id` (both compared
+/// case-insensitively, as Microsoft compares GUIDs).
+pub fn account_claim_key(tenant_id: &str, ms_user_id: &str) -> String {
+    format!(
+        "{ACCOUNT_CLAIM_PREFIX}{}#{}",
+        tenant_id.to_ascii_lowercase(),
+        ms_user_id.to_ascii_lowercase()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +59,7 @@ mod tests {
         assert_eq!(app_user_of_link_key("state#alice"), None);
         assert_eq!(app_token_key("t", "c"), "apptoken#t#c");
         assert_eq!(sign_in_state_key("s"), "state#s");
+        assert_eq!(sign_in_completion_key("h"), "completion#h");
+        assert_eq!(account_claim_key("T-1", "O-1"), "msaccount#t-1#o-1");
     }
 }

@@ -1,5 +1,5 @@
-//! Pending sign-ins on DynamoDB: one item per `state` (`state#<state>`) in the token table, removed
-//! by DynamoDB's TTL (`expiresAt`) once expired. Taking one is a conditional delete returning the
+//! Pending sign-ins on DynamoDB: one item per `state` (`state#<state>`) in the token table (with
+//! the expected account, when one was named), removed by DynamoDB's TTL (`expiresAt`) once expired. Taking one is a conditional delete returning the
 //! old item, so of two callbacks with the same state only one ever gets it.
 
 use crate::support::table_keys::sign_in_state_key;
@@ -9,9 +9,10 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use crate::adapters::dynamodb_attributes::{Item, corrupt, get_s, unavailable};
+use crate::adapters::dynamodb_attributes::{Item, corrupt, get_opt_s, get_s, unavailable};
 use crate::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
+use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore};
 use crate::sign_in::scopes::SignInMode;
 use crate::tokens::cipher::Sealed;
@@ -22,6 +23,8 @@ const RETURN_URL: &str = "returnUrl";
 const SCOPES: &str = "scopes";
 const VERIFIER: &str = "verifier";
 const VERIFIER_KEY_ID: &str = "verifierKeyId";
+const EXPECTED_LOGIN_HINT: &str = "expectedLoginHint";
+const EXPECTED_TENANT_ID: &str = "expectedTenantId";
 
 /// [`SignInStateStore`] on the token table.
 pub struct DynamoSignInStates {
@@ -50,6 +53,10 @@ fn parse(item: &Item) -> Result<PendingSignIn, ApiError> {
             key_id: get_s(item, VERIFIER_KEY_ID)?.to_string(),
             bytes: verifier.as_ref().to_vec(),
         },
+        expected: ExpectedAccount {
+            login_hint: get_opt_s(item, EXPECTED_LOGIN_HINT),
+            tenant_id: get_opt_s(item, EXPECTED_TENANT_ID),
+        },
         expires_at: item
             .get(TTL_ATTRIBUTE)
             .and_then(|v| v.as_n().ok())
@@ -72,26 +79,35 @@ impl DynamoSignInStates {
 impl SignInStateStore for DynamoSignInStates {
     async fn put(&self, state: &str, pending: &PendingSignIn) -> Result<(), ApiError> {
         let string = |value: &str| AttributeValue::S(value.to_string());
+        let mut item = Item::from([
+            (PARTITION_KEY.into(), string(&sign_in_state_key(state))),
+            (APP_USER_ID.into(), string(&pending.app_user_id)),
+            (MODE.into(), string(pending.mode.as_str())),
+            (RETURN_URL.into(), string(&pending.return_url)),
+            (
+                SCOPES.into(),
+                AttributeValue::L(pending.scopes.iter().map(|s| string(s)).collect()),
+            ),
+            (
+                VERIFIER.into(),
+                AttributeValue::B(Blob::new(pending.verifier.bytes.clone())),
+            ),
+            (VERIFIER_KEY_ID.into(), string(&pending.verifier.key_id)),
+            (
+                TTL_ATTRIBUTE.into(),
+                AttributeValue::N(pending.expires_at.to_string()),
+            ),
+        ]);
+        if let Some(hint) = &pending.expected.login_hint {
+            item.insert(EXPECTED_LOGIN_HINT.into(), string(hint));
+        }
+        if let Some(tenant) = &pending.expected.tenant_id {
+            item.insert(EXPECTED_TENANT_ID.into(), string(tenant));
+        }
         self.client
             .put_item()
             .table_name(&self.table)
-            .item(PARTITION_KEY, string(&sign_in_state_key(state)))
-            .item(APP_USER_ID, string(&pending.app_user_id))
-            .item(MODE, string(pending.mode.as_str()))
-            .item(RETURN_URL, string(&pending.return_url))
-            .item(
-                SCOPES,
-                AttributeValue::L(pending.scopes.iter().map(|s| string(s)).collect()),
-            )
-            .item(
-                VERIFIER,
-                AttributeValue::B(Blob::new(pending.verifier.bytes.clone())),
-            )
-            .item(VERIFIER_KEY_ID, string(&pending.verifier.key_id))
-            .item(
-                TTL_ATTRIBUTE,
-                AttributeValue::N(pending.expires_at.to_string()),
-            )
+            .set_item(Some(item))
             .send()
             .await
             .map_err(|e| unavailable("PutItem", e))?;

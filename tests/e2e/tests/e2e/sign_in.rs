@@ -1,15 +1,21 @@
-//! The sign-in functions (`auth-start`, `auth-callback`, `auth-status`, `auth-revoke`) as real Lambda
-//! binaries under a Runtime API, against moto and the Microsoft simulator. A browser is played by
-//! an HTTP client that does not follow redirects: every hop is read from a `Location` header, from
-//! `auth-start` through the simulator's `/authorize` to `auth-callback` and on to the app.
+//! The sign-in functions (`auth-start`, `auth-callback`, `auth-complete`, `auth-status`,
+//! `auth-revoke`) as real Lambda binaries under a Runtime API, against moto and the Microsoft
+//! simulator. A browser is played by an HTTP client that does not follow redirects: every hop is
+//! read from a `Location` header, from `auth-start` through the simulator's `/authorize` to
+//! `auth-callback` and on to the app, which arrives with a `handle` that the application's backend
+//! completes with `auth-complete` in its session of the user. The login-CSRF tests use two such
+//! browsers, one per person.
 
-use shared::support::table_keys::{link_key, sign_in_state_key};
+use shared::support::table_keys::{
+    ACCOUNT_CLAIM_PREFIX, LINK_PREFIX, SIGN_IN_COMPLETION_PREFIX, link_key, sign_in_completion_key,
+    sign_in_state_key,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
+use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, MEGAN};
 
 use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::lambda_events::api_gateway_event;
@@ -27,6 +33,8 @@ use shared::tokens::delegated_tokens::{ACCESS_PURPOSE, REFRESH_PURPOSE};
 
 /// A return URL the tests add to the allowed list, besides the callback URL.
 const WELCOME_URL: &str = "http://localhost/app/welcome?tab=calendar";
+/// A tenant GUID no demo user belongs to.
+const OTHER_TENANT_ID: &str = "0c5d9e2a-7b41-4f38-a6e9-3d8b1c2f4a57";
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -61,13 +69,63 @@ fn failure_location(code: &str) -> String {
     format!("{FAILURE_URL}?f={code}")
 }
 
-/// The functions of one test, all running against its stack.
+/// The `handle` of a browser that landed on `return_url` after a successful callback; panics when
+/// it landed anywhere else, or without a handle.
+fn handle_at(landed: &str, return_url: &str) -> String {
+    let mut url = Url::parse(landed).unwrap_or_else(|_| panic!("not a URL: {landed}"));
+    let mut handle = None;
+    let rest: Vec<(String, String)> = url
+        .query_pairs()
+        .into_owned()
+        .filter(|(name, value)| {
+            let is_handle = name == "handle";
+            if is_handle {
+                handle = Some(value.clone());
+            }
+            !is_handle
+        })
+        .collect();
+    url.set_query(None);
+    if !rest.is_empty() {
+        url.query_pairs_mut().extend_pairs(rest);
+    }
+    assert_eq!(url.as_str(), return_url, "landed on {landed}");
+    handle.unwrap_or_else(|| panic!("no handle in {landed}"))
+}
+
+/// One person's browser: an HTTP client of its own that does not follow redirects.
+struct Browser {
+    client: reqwest::Client,
+}
+
+impl Browser {
+    fn new() -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// The browser at Microsoft's authorize URL: returns where Microsoft sends it back to.
+    async fn authorize(&self, authorize_url: &str) -> String {
+        let response = self.client.get(authorize_url).send().await.unwrap();
+        assert_eq!(response.status(), 302, "{:?}", response.text().await);
+        let back = response.headers()["location"].to_str().unwrap().to_string();
+        assert!(back.starts_with(TEST_REDIRECT_URI), "{back}");
+        back
+    }
+}
+
+/// The functions of one test, all running against its stack, and one browser.
 struct SignInFunctions {
     start: FunctionProcess,
     callback: FunctionProcess,
+    complete: FunctionProcess,
     status: FunctionProcess,
     revoke: FunctionProcess,
-    browser: reqwest::Client,
+    browser: Browser,
 }
 
 impl SignInFunctions {
@@ -86,12 +144,10 @@ impl SignInFunctions {
         Self {
             start: spawn_function("auth-start", &env).await,
             callback: spawn_function("auth-callback", &env).await,
+            complete: spawn_function("auth-complete", &env).await,
             status: spawn_function("auth-status", &env).await,
             revoke: spawn_function("auth-revoke", &env).await,
-            browser: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            browser: Browser::new(),
         }
     }
 
@@ -114,16 +170,12 @@ impl SignInFunctions {
         body["authorizeUrl"].as_str().unwrap().to_string()
     }
 
-    /// The browser at Microsoft's authorize URL: returns where Microsoft sends it back to.
+    /// This test's browser at Microsoft's authorize URL.
     async fn authorize(&self, authorize_url: &str) -> String {
-        let response = self.browser.get(authorize_url).send().await.unwrap();
-        assert_eq!(response.status(), 302, "{:?}", response.text().await);
-        let back = response.headers()["location"].to_str().unwrap().to_string();
-        assert!(back.starts_with(TEST_REDIRECT_URI), "{back}");
-        back
+        self.browser.authorize(authorize_url).await
     }
 
-    /// The browser arriving at the redirect URI (`GET /auth/callback?...`): returns where
+    /// A browser arriving at the redirect URI (`GET /auth/callback?...`): returns where
     /// `auth-callback` sends it next.
     async fn arrive(&self, redirect_uri_location: &str) -> String {
         let url = Url::parse(redirect_uri_location).unwrap();
@@ -143,13 +195,46 @@ impl SignInFunctions {
         location(&answer)
     }
 
-    /// The whole chain, `auth-start` called with `query`, signing in whoever the simulator lets
-    /// sign in next; returns where `auth-callback` sends the browser and the `state` the flow used.
+    /// The whole browser chain, `auth-start` called with `query`, signing in whoever the simulator
+    /// lets sign in next; returns where `auth-callback` sends the browser and the `state` the flow
+    /// used.
     async fn sign_in(&self, query: &[(&str, &str)]) -> (String, String) {
         let authorize_url = self.start(query).await;
         let state = query_of(&authorize_url)["state"].clone();
         let back = self.authorize(&authorize_url).await;
         (self.arrive(&back).await, state)
+    }
+
+    /// The application's backend, in its session of `auth_user_id`, completing `handle`
+    /// (`POST /auth/complete` through API Gateway); returns the status and the JSON body.
+    async fn complete(&self, auth_user_id: &str, handle: &str) -> (u16, Value) {
+        let answer = call(
+            &self.complete,
+            api_gateway_event(
+                "POST",
+                "/auth/complete",
+                "/auth/complete",
+                json!({}),
+                json!({"authUserId": auth_user_id, "handle": handle}),
+                None,
+            ),
+        )
+        .await;
+        let status = answer["statusCode"].as_u64().unwrap() as u16;
+        let body = serde_json::from_str(answer["body"].as_str().unwrap_or("null")).unwrap();
+        (status, body)
+    }
+
+    /// The whole sign-in of `auth_user_id` (chain, then `auth-complete` in their session), with
+    /// `auth-start` called with `extra` parameters; returns `auth-complete`'s report.
+    async fn link(&self, auth_user_id: &str, extra: &[(&str, &str)]) -> Value {
+        let mut query = vec![("authUserId", auth_user_id)];
+        query.extend_from_slice(extra);
+        let (landed, _) = self.sign_in(&query).await;
+        let handle = handle_at(&landed, CALLBACK_URL);
+        let (status, body) = self.complete(auth_user_id, &handle).await;
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     /// `GET /auth/status/{authUserId}` through API Gateway.
@@ -172,24 +257,52 @@ impl SignInFunctions {
     }
 
     fn logs(&self) -> String {
-        [&self.start, &self.callback, &self.status, &self.revoke]
-            .iter()
-            .map(|f| f.logs())
-            .collect()
+        [
+            &self.start,
+            &self.callback,
+            &self.complete,
+            &self.status,
+            &self.revoke,
+        ]
+        .iter()
+        .map(|f| f.logs())
+        .collect()
     }
 }
 
-async fn state_item(stack: &TestStack, state: &str) -> Option<Item> {
+async fn item(stack: &TestStack, key: String) -> Option<Item> {
     stack
         .dynamodb()
         .get_item()
         .table_name(&stack.function_env().table_name)
-        .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
+        .key(PARTITION_KEY, AttributeValue::S(key))
         .consistent_read(true)
         .send()
         .await
-        .expect("reading the state item")
+        .expect("reading an item")
         .item
+}
+
+async fn state_item(stack: &TestStack, state: &str) -> Option<Item> {
+    item(stack, sign_in_state_key(state)).await
+}
+
+async fn update_item(
+    stack: &TestStack,
+    key: String,
+    set: &str,
+    values: Vec<(&str, AttributeValue)>,
+) {
+    let mut update = stack
+        .dynamodb()
+        .update_item()
+        .table_name(&stack.function_env().table_name)
+        .key(PARTITION_KEY, AttributeValue::S(key))
+        .update_expression(set);
+    for (name, value) in values {
+        update = update.expression_attribute_values(name, value);
+    }
+    update.send().await.expect("updating an item");
 }
 
 async fn update_state_item(
@@ -198,29 +311,29 @@ async fn update_state_item(
     set: &str,
     values: Vec<(&str, AttributeValue)>,
 ) {
-    let mut update = stack
-        .dynamodb()
-        .update_item()
-        .table_name(&stack.function_env().table_name)
-        .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
-        .update_expression(set);
-    for (name, value) in values {
-        update = update.expression_attribute_values(name, value);
-    }
-    update.send().await.expect("updating the state item");
+    update_item(stack, sign_in_state_key(state), set, values).await;
 }
 
 async fn link_item(stack: &TestStack, app_user_id: &str) -> Option<Item> {
-    stack
+    item(stack, link_key(app_user_id)).await
+}
+
+/// The partition keys of every item in the table starting with `prefix`.
+async fn keys_with_prefix(stack: &TestStack, prefix: &str) -> Vec<String> {
+    let scan = stack
         .dynamodb()
-        .get_item()
+        .scan()
         .table_name(&stack.function_env().table_name)
-        .key(PARTITION_KEY, AttributeValue::S(link_key(app_user_id)))
         .consistent_read(true)
         .send()
         .await
-        .expect("reading the link")
-        .item
+        .expect("scanning the table");
+    scan.items()
+        .iter()
+        .filter_map(|item| item[PARTITION_KEY].as_s().ok())
+        .filter(|key| key.starts_with(prefix))
+        .cloned()
+        .collect()
 }
 
 fn sealed(item: &Item, field: &str, key_field: &str) -> Sealed {
@@ -275,6 +388,26 @@ async fn configure(stack: &mut TestStack, override_default: bool) {
     stack.put_settings(settings).await;
 }
 
+/// Settings with `oneLinkPerMicrosoftAccount` set to `on`.
+async fn one_link_per_account(stack: &mut TestStack, on: bool) {
+    let mut settings = stack.settings().clone();
+    settings["oneLinkPerMicrosoftAccount"] = json!(on);
+    stack.put_settings(settings).await;
+}
+
+/// The query strings of the `/authorize` requests the simulator received, in order.
+async fn authorize_queries(stack: &TestStack) -> Vec<HashMap<String, String>> {
+    stack
+        .simulator()
+        .requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/oauth2/v2.0/authorize"))
+        .map(|r| query_of(&format!("http://x/?{}", r.query.unwrap_or_default())))
+        .collect()
+}
+
 #[tokio::test]
 async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
     let mut stack = TestStack::start().await;
@@ -306,17 +439,32 @@ async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
     assert_eq!(asked["redirect_uri"], TEST_REDIRECT_URI);
     let back = functions.authorize(&authorize_url).await;
     assert_eq!(query_of(&back)["state"], asked["state"]);
-    assert_eq!(functions.arrive(&back).await, CALLBACK_URL);
+    let handle = handle_at(&functions.arrive(&back).await, CALLBACK_URL);
+
+    // Nothing is linked until the application completes the sign-in in alice's session.
+    assert_eq!(functions.status("alice").await["linked"], false);
+    assert_eq!(
+        keys_with_prefix(&stack, SIGN_IN_COMPLETION_PREFIX).await,
+        [sign_in_completion_key(&handle)]
+    );
+    let (status, completed) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 200, "{completed}");
+    assert_eq!(completed["linked"], true);
+    assert_eq!(completed["msUserId"], ADELE.id);
+    assert!(
+        keys_with_prefix(&stack, SIGN_IN_COMPLETION_PREFIX)
+            .await
+            .is_empty()
+    );
 
     let me = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
     assert_eq!(me["status"], 200, "{me}");
     assert_eq!(me["body"]["id"], ADELE.id);
     let alice = functions.status("alice").await;
-    assert_eq!(alice["linked"], true, "{alice}");
+    assert_eq!(alice, completed, "auth-complete answers the link's status");
     assert_eq!(alice["status"], "valid");
-    assert_eq!(alice["msUserId"], ADELE.id);
     assert_eq!(alice["userPrincipalName"], ADELE.user_principal_name);
-    assert_eq!(alice["tenantId"], e2e::demo_directory::DEMO_TENANT_ID);
+    assert_eq!(alice["tenantId"], DEMO_TENANT_ID);
     assert_eq!(
         alice["scopes"],
         json!(["Calendars.ReadWrite", "User.Read", "User.Read.All"])
@@ -324,23 +472,33 @@ async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
     let everyone = call(&list, json!({"authUserId": "alice"})).await;
     assert_eq!(everyone["status"], 200, "{everyone}");
 
-    // Dev mode by direct invocation, redirected, with a login hint and another return URL.
+    // Dev mode by direct invocation, redirected, with an expected account, a prompt and another
+    // return URL; completed by direct invocation too.
     let answer = call(
         &functions.start,
         json!({"authUserId": "bob", "query": {
             "mode": "dev", "redirect": true, "returnUrl": WELCOME_URL,
-            "loginHint": ALEX.user_principal_name
+            "loginHint": ALEX.user_principal_name, "tenantId": DEMO_TENANT_ID,
+            "prompt": "select_account"
         }}),
     )
     .await;
     assert_eq!(answer["status"], 302, "{answer}");
     let authorize_url = answer["headers"]["location"].as_str().unwrap();
-    assert_eq!(
-        query_of(authorize_url)["scope"],
-        "openid profile offline_access User.Read"
-    );
+    let asked = query_of(authorize_url);
+    assert_eq!(asked["scope"], "openid profile offline_access User.Read");
+    assert_eq!(asked["login_hint"], ALEX.user_principal_name);
+    assert_eq!(asked["domain_hint"], DEMO_TENANT_ID);
+    assert_eq!(asked["prompt"], "select_account");
     let back = functions.authorize(authorize_url).await;
-    assert_eq!(functions.arrive(&back).await, WELCOME_URL);
+    let handle = handle_at(&functions.arrive(&back).await, WELCOME_URL);
+    let completed = call(
+        &functions.complete,
+        json!({"authUserId": "bob", "query": {"handle": handle}}),
+    )
+    .await;
+    assert_eq!(completed["status"], 200, "{completed}");
+    assert_eq!(completed["body"]["msUserId"], ALEX.id);
 
     let me = call(&get, json!({"userId": "me", "authUserId": "bob"})).await;
     assert_eq!(me["body"]["id"], ALEX.id, "{me}");
@@ -365,6 +523,9 @@ async fn default_and_dev_mode_sign_ins_follow_the_redirect_chain() {
         2,
         "{grants:?}"
     );
+    let at_microsoft = authorize_queries(&stack).await;
+    assert_eq!(at_microsoft[1]["prompt"], "select_account");
+    assert_eq!(at_microsoft[1]["domain_hint"], DEMO_TENANT_ID);
 }
 
 #[tokio::test]
@@ -412,7 +573,7 @@ async fn replayed_unknown_expired_and_tampered_states_are_state_invalid() {
         .unwrap();
     let authorize_url = functions.start(&[("authUserId", "alice")]).await;
     let back = functions.authorize(&authorize_url).await;
-    assert_eq!(functions.arrive(&back).await, CALLBACK_URL);
+    handle_at(&functions.arrive(&back).await, CALLBACK_URL);
     assert_eq!(
         functions.arrive(&back).await,
         failure_location("state_invalid")
@@ -652,6 +813,8 @@ async fn a_disallowed_return_url_is_refused_before_anything_is_stored() {
         json!({"authUserId": "alice", "query": {"mode": "admin"}}),
         json!({"authUserId": "alice", "query": {"scope": "Mail.Read"}}),
         json!({"authUserId": "alice", "body": {"returnUrl": CALLBACK_URL}}),
+        json!({"authUserId": "alice", "query": {"tenantId": "contoso.onmicrosoft.com"}}),
+        json!({"authUserId": "alice", "query": {"prompt": "none"}}),
     ] {
         let answer = call(&functions.start, bad.clone()).await;
         assert_eq!(answer["status"], 400, "{bad}: {answer}");
@@ -676,8 +839,7 @@ async fn a_repeat_sign_in_replaces_the_tokens() {
         .queue_sign_in(ADELE.id, true)
         .await
         .unwrap();
-    let (landed, _) = functions.sign_in(&[("authUserId", "alice")]).await;
-    assert_eq!(landed, CALLBACK_URL);
+    functions.link("alice", &[]).await;
     let first = link_item(&stack, "alice").await.unwrap();
     let first_tokens = stored_tokens(&stack, "alice").await;
 
@@ -686,8 +848,7 @@ async fn a_repeat_sign_in_replaces_the_tokens() {
         .queue_sign_in(ALEX.id, true)
         .await
         .unwrap();
-    let (landed, _) = functions.sign_in(&[("authUserId", "alice")]).await;
-    assert_eq!(landed, CALLBACK_URL);
+    functions.link("alice", &[]).await;
     let second = link_item(&stack, "alice").await.unwrap();
     let second_tokens = stored_tokens(&stack, "alice").await;
 
@@ -719,8 +880,7 @@ async fn status_reports_health_and_revoke_forgets_the_tokens() {
             .queue_sign_in(ADELE.id, true)
             .await
             .unwrap();
-        let (landed, _) = functions.sign_in(&[("authUserId", user)]).await;
-        assert_eq!(landed, CALLBACK_URL);
+        functions.link(user, &[]).await;
     }
     let linked = functions.status("alice").await;
     assert_eq!(linked["linked"], true, "{linked}");
@@ -791,13 +951,16 @@ async fn status_reports_health_and_revoke_forgets_the_tokens() {
 }
 
 #[tokio::test]
-async fn no_code_token_verifier_or_state_reaches_a_location_or_a_log() {
+async fn no_code_token_verifier_state_or_handle_reaches_a_log() {
     let stack = TestStack::start().await;
     let functions = SignInFunctions::spawn_with(&stack, &[("RUST_LOG", "trace")]).await;
+    // Secrets that must appear nowhere: neither in a log nor in where the browser is sent.
     let mut secrets = vec![DEMO_CLIENT_SECRET.to_string(), "eyJ".to_string()];
+    // Values the browser carries by design (the handle), which must still stay out of the logs.
+    let mut handles = Vec::new();
     let mut landings = Vec::new();
 
-    // A successful sign-in, then its replay.
+    // A successful sign-in, then its replay, then its completion, then that completion's replay.
     stack
         .simulator()
         .queue_sign_in(ADELE.id, true)
@@ -809,8 +972,16 @@ async fn no_code_token_verifier_or_state_reaches_a_location_or_a_log() {
     let back = functions.authorize(&authorize_url).await;
     secrets.push(query_of(&back)["code"].clone());
     secrets.push(state);
+    let landed = functions.arrive(&back).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
     landings.push(functions.arrive(&back).await);
-    landings.push(functions.arrive(&back).await);
+    let (status, completed) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 200, "{completed}");
+    landings.push(completed.to_string());
+    let (status, replayed) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 400, "{replayed}");
+    landings.push(replayed.to_string());
+    handles.push(handle);
     secrets.extend(stored_tokens(&stack, "alice").await);
 
     // A failed redemption.
@@ -828,12 +999,28 @@ async fn no_code_token_verifier_or_state_reaches_a_location_or_a_log() {
     secrets.extend([code, state]);
     landings.push(functions.status("alice").await.to_string());
 
-    assert_eq!(landings[0], CALLBACK_URL);
-    assert_eq!(landings[1], failure_location("state_invalid"));
-    assert_eq!(landings[2], failure_location("invalid_grant"));
+    // A completion refused in another user's session.
+    stack
+        .simulator()
+        .queue_sign_in(ALEX.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "bob")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    let (status, refused) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 403, "{refused}");
+    landings.push(refused.to_string());
+    handles.push(handle);
+
+    assert_eq!(landings[0], failure_location("state_invalid"));
+    assert_eq!(landings[3], failure_location("invalid_grant"));
     let logs = functions.logs();
     assert!(logs.contains("sign-in linked"), "{logs}");
     assert!(logs.contains("\"failure\":\"invalid_grant\""), "{logs}");
+    assert!(
+        logs.contains("started for another application user"),
+        "{logs}"
+    );
     for text in landings.iter().chain([&logs]) {
         for secret in &secrets {
             assert!(
@@ -841,6 +1028,12 @@ async fn no_code_token_verifier_or_state_reaches_a_location_or_a_log() {
                 "`{secret}` leaked into:\n{text}"
             );
         }
+    }
+    for handle in &handles {
+        assert!(
+            !logs.contains(handle.as_str()),
+            "a handle leaked into the logs"
+        );
     }
 }
 
@@ -869,7 +1062,12 @@ async fn two_sign_ins_racing_for_one_user_leave_one_consistent_link() {
         .await;
 
     let (one, two) = tokio::join!(first.arrive(&adele_back), second.arrive(&alex_back));
-    assert_eq!((one.as_str(), two.as_str()), (CALLBACK_URL, CALLBACK_URL));
+    let (one, two) = (handle_at(&one, CALLBACK_URL), handle_at(&two, CALLBACK_URL));
+    let (one, two) = tokio::join!(
+        first.complete("alice", &one),
+        second.complete("alice", &two)
+    );
+    assert_eq!((one.0, two.0), (200, 200), "{one:?} {two:?}");
 
     let link = link_item(&stack, "alice").await.unwrap();
     let winner = link["msUserId"].as_s().unwrap().clone();
@@ -880,4 +1078,305 @@ async fn two_sign_ins_racing_for_one_user_leave_one_consistent_link() {
         me["body"]["id"], winner,
         "the stored tokens belong to the stored account: {me}"
     );
+}
+
+/// Login CSRF, attack (a): an attacker who is an ordinary application user (mallory, linked to her
+/// own Microsoft account, Megan) starts another sign-in for her application user and sends the
+/// authorize URL to a victim (alice), who is signed in to Microsoft as Adele. The victim's browser
+/// goes through Microsoft and the callback, but the completion happens in the session that browser
+/// arrives in, alice's, not mallory's: refused, discarded, nothing linked. Mallory never holds the
+/// handle; had she got it, it is used up.
+#[tokio::test]
+async fn login_csrf_a_victim_finishing_an_attackers_sign_in_links_nothing() {
+    let stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn(&stack).await;
+    let (attacker, victim) = (Browser::new(), Browser::new());
+
+    // Mallory links her own account in her own browser, as any user may.
+    stack
+        .simulator()
+        .queue_sign_in(MEGAN.id, true)
+        .await
+        .unwrap();
+    let own = functions.start(&[("authUserId", "mallory")]).await;
+    let landed = functions.arrive(&attacker.authorize(&own).await).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    assert_eq!(functions.complete("mallory", &handle).await.0, 200);
+    let mallory_before = link_item(&stack, "mallory").await.unwrap();
+
+    // Then she asks for another authorize URL and, instead of following it, sends it to alice.
+    let bait = functions.start(&[("authUserId", "mallory")]).await;
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let back = victim.authorize(&bait).await;
+    let handle = handle_at(&functions.arrive(&back).await, CALLBACK_URL);
+    assert!(
+        keys_with_prefix(&stack, SIGN_IN_COMPLETION_PREFIX)
+            .await
+            .len()
+            == 1,
+        "the callback only parks the sign-in"
+    );
+
+    // The application completes in the session the victim's browser arrived in: alice's.
+    let (status, refused) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["code"], "SignInUserMismatch");
+    // Discarded: not even mallory's session can use it afterwards.
+    let (status, gone) = functions.complete("mallory", &handle).await;
+    assert_eq!(status, 400, "{gone}");
+    assert_eq!(gone["error"]["code"], "SignInHandleInvalid");
+
+    assert_eq!(
+        link_item(&stack, "mallory").await.unwrap(),
+        mallory_before,
+        "mallory's link is still her own account"
+    );
+    assert_eq!(functions.status("mallory").await["msUserId"], MEGAN.id);
+    assert_eq!(functions.status("alice").await["linked"], false);
+    assert_eq!(
+        keys_with_prefix(&stack, LINK_PREFIX).await,
+        [link_key("mallory")]
+    );
+    assert!(
+        keys_with_prefix(&stack, SIGN_IN_COMPLETION_PREFIX)
+            .await
+            .is_empty()
+    );
+}
+
+/// Login CSRF, attack (b): alice's authorize URL leaks; frank, who finds it, signs in with his own
+/// Microsoft account (Alex) in his own browser. The handle lands in frank's browser, and his
+/// session is frank's, not alice's: refused, discarded, nothing linked to alice.
+#[tokio::test]
+async fn a_leaked_authorize_url_cannot_link_the_finders_account() {
+    let stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn(&stack).await;
+    let (owner, finder) = (Browser::new(), Browser::new());
+
+    let leaked = functions.start(&[("authUserId", "alice")]).await;
+    stack
+        .simulator()
+        .queue_sign_in(ALEX.id, true)
+        .await
+        .unwrap();
+    let back = finder.authorize(&leaked).await;
+    let handle = handle_at(&functions.arrive(&back).await, CALLBACK_URL);
+    let (status, refused) = functions.complete("frank", &handle).await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["code"], "SignInUserMismatch");
+    // The leaked URL's state is used up: alice's own browser cannot use it any more either.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let back = owner.authorize(&leaked).await;
+    assert_eq!(
+        functions.arrive(&back).await,
+        failure_location("state_invalid")
+    );
+
+    assert!(keys_with_prefix(&stack, LINK_PREFIX).await.is_empty());
+    assert_eq!(functions.status("alice").await["linked"], false);
+    assert_eq!(functions.status("frank").await["linked"], false);
+    // Alice signing in herself still works.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let alice = functions.link("alice", &[]).await;
+    assert_eq!(alice["msUserId"], ADELE.id);
+}
+
+/// `auth-start` names the expected account (`loginHint`) or tenant (`tenantId`); Microsoft treats
+/// both as hints, and the simulator signs in the queued user despite them, as a person choosing
+/// another account would. The callback refuses the other account before storing anything.
+#[tokio::test]
+async fn another_account_than_expected_is_account_mismatch() {
+    let stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn(&stack).await;
+    for (expected, prompt) in [
+        (("loginHint", ADELE.user_principal_name), "login"),
+        (("tenantId", OTHER_TENANT_ID), "consent"),
+    ] {
+        stack
+            .simulator()
+            .queue_sign_in(ALEX.id, true)
+            .await
+            .unwrap();
+        let (landed, _) = functions
+            .sign_in(&[("authUserId", "alice"), expected, ("prompt", prompt)])
+            .await;
+        assert_eq!(landed, failure_location("account_mismatch"), "{expected:?}");
+    }
+    let asked = authorize_queries(&stack).await;
+    assert_eq!(asked[0]["login_hint"], ADELE.user_principal_name);
+    assert_eq!(asked[0]["prompt"], "login");
+    assert_eq!(asked[1]["domain_hint"], OTHER_TENANT_ID);
+    assert_eq!(asked[1]["prompt"], "consent");
+    assert!(
+        keys_with_prefix(&stack, SIGN_IN_COMPLETION_PREFIX)
+            .await
+            .is_empty(),
+        "no completion was stored"
+    );
+    assert!(keys_with_prefix(&stack, LINK_PREFIX).await.is_empty());
+
+    // The expected account (matched case-insensitively) in the expected tenant is linked.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let hint = ADELE.user_principal_name.to_uppercase();
+    let linked = functions
+        .link(
+            "alice",
+            &[("loginHint", &hint), ("tenantId", DEMO_TENANT_ID)],
+        )
+        .await;
+    assert_eq!(linked["msUserId"], ADELE.id);
+}
+
+#[tokio::test]
+async fn one_link_per_microsoft_account_is_enforced_only_when_configured() {
+    let mut stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn_with(&stack, &[("SETTINGS_TTL_SECONDS", "0")]).await;
+
+    // Without the setting, two application users may link Adele.
+    for user in ["alice", "bob"] {
+        stack
+            .simulator()
+            .queue_sign_in(ADELE.id, true)
+            .await
+            .unwrap();
+        functions.link(user, &[]).await;
+    }
+    for user in ["alice", "bob"] {
+        let revoked = call(&functions.revoke, json!({"authUserId": user})).await;
+        assert_eq!(revoked["status"], 204, "{revoked}");
+    }
+
+    one_link_per_account(&mut stack, true).await;
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    functions.link("alice", &[]).await;
+    assert_eq!(
+        keys_with_prefix(&stack, ACCOUNT_CLAIM_PREFIX).await.len(),
+        1
+    );
+
+    // Bob signs in with Adele's account too: refused, and nothing linked to bob.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "bob")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    let (status, refused) = functions.complete("bob", &handle).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "AccountAlreadyLinked");
+    assert!(link_item(&stack, "bob").await.is_none());
+    assert_eq!(functions.status("alice").await["msUserId"], ADELE.id);
+
+    // Alice signing in again with her own account is fine.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    functions.link("alice", &[]).await;
+
+    // Revoking alice's link frees Adele's account for bob.
+    let revoked = call(&functions.revoke, json!({"authUserId": "alice"})).await;
+    assert_eq!(revoked["status"], 204, "{revoked}");
+    assert!(
+        keys_with_prefix(&stack, ACCOUNT_CLAIM_PREFIX)
+            .await
+            .is_empty()
+    );
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let bob = functions.link("bob", &[]).await;
+    assert_eq!(bob["msUserId"], ADELE.id);
+
+    // Bob moving to Alex frees Adele again.
+    stack
+        .simulator()
+        .queue_sign_in(ALEX.id, true)
+        .await
+        .unwrap();
+    functions.link("bob", &[]).await;
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    functions.link("alice", &[]).await;
+}
+
+#[tokio::test]
+async fn a_handle_is_single_use_and_expires() {
+    let stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn(&stack).await;
+
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "alice")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    assert_eq!(functions.complete("alice", &handle).await.0, 200);
+    let (status, used) = functions.complete("alice", &handle).await;
+    assert_eq!(status, 400, "{used}");
+    assert_eq!(used["error"]["code"], "SignInHandleInvalid");
+
+    // Expired: DynamoDB's TTL has not removed the item yet.
+    stack
+        .simulator()
+        .queue_sign_in(ALEX.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "bob")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    update_item(
+        &stack,
+        sign_in_completion_key(&handle),
+        &format!("SET {TTL_ATTRIBUTE} = :past"),
+        vec![(":past", AttributeValue::N("1".into()))],
+    )
+    .await;
+    let (status, expired) = functions.complete("bob", &handle).await;
+    assert_eq!(status, 400, "{expired}");
+    assert_eq!(expired["error"]["code"], "SignInHandleInvalid");
+    assert!(link_item(&stack, "bob").await.is_none());
+
+    for (user, handle) in [("bob", "never-issued"), ("bob", "../x")] {
+        let (status, body) = functions.complete(user, handle).await;
+        assert_eq!(body["error"]["code"], "SignInHandleInvalid", "{handle}");
+        assert_eq!(status, 400);
+    }
+    for bad in [
+        json!({"query": {"handle": "h"}}),
+        json!({"authUserId": "bob"}),
+        json!({"authUserId": "bob", "query": {"handle": "h", "state": "s"}}),
+        json!({"authUserId": "bob", "query": {"handle": "h"}, "body": {}}),
+    ] {
+        let answer = call(&functions.complete, bad.clone()).await;
+        assert_eq!(answer["status"], 400, "{bad}: {answer}");
+        assert_eq!(answer["body"]["error"]["code"], "InvalidRequest");
+    }
 }

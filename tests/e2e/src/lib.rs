@@ -10,6 +10,7 @@ pub mod function_binary;
 pub mod function_env;
 pub mod function_process;
 pub mod lambda_events;
+pub mod lambda_watch;
 pub mod link_seeding;
 pub mod moto;
 pub mod paths;

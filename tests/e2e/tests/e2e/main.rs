@@ -1,6 +1,7 @@
 //! The integration and end-to-end tests, one test binary (one link step, one process sharing moto
 //! server), one module per subject.
 
+mod aws_sample_events;
 mod calendar_operations;
 mod deploy_docs;
 mod docs;
@@ -9,6 +10,7 @@ mod iam_policies;
 mod moto;
 mod observability;
 mod openapi_contract;
+mod real_requests;
 mod reliability;
 mod response_limits;
 mod runtime_api;

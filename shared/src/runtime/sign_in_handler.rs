@@ -14,7 +14,8 @@ use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
 use crate::error::ApiError;
 use crate::operations::request::RawRequest;
 use crate::runtime::config::Config;
-use crate::runtime::event::decode;
+use crate::runtime::event::decode_with;
+use crate::runtime::jwt_rules::JwtRules;
 use crate::runtime::outcome::Outcome;
 use crate::runtime::sign_in_response::{SignInAnswer, encode_answer};
 use crate::runtime::wiring::Adapters;
@@ -50,8 +51,15 @@ fn kind_of(function: &SignInFunction) -> Option<Kind> {
     }
 }
 
+/// A sign-in function: its step, and what a JWT-authorized caller's token must carry (the same
+/// rules as the Graph operations', so `authUserId` comes from the same claim).
+pub struct SignInHandler {
+    step: SignInStep,
+    jwt_rules: JwtRules,
+}
+
 /// A sign-in function's logic over its ports.
-pub enum SignInHandler {
+enum SignInStep {
     /// `auth-start`: begins a sign-in.
     Start(SignInFlow),
     /// `auth-callback`: Microsoft's redirect back.
@@ -99,24 +107,28 @@ impl SignInHandler {
             )
         };
         let accounts = || LinkedAccounts::new(adapters.store.clone(), uniqueness());
-        Ok(match kind {
-            Kind::Start => Self::Start(flow()),
-            Kind::Callback => Self::Callback(flow()),
-            Kind::Complete => Self::Complete(SignInCompletion::new(
+        let step = match kind {
+            Kind::Start => SignInStep::Start(flow()),
+            Kind::Callback => SignInStep::Callback(flow()),
+            Kind::Complete => SignInStep::Complete(SignInCompletion::new(
                 settings(),
                 completions(),
                 adapters.store.clone(),
                 linker(),
                 uniqueness(),
             )),
-            Kind::Revoke => Self::Revoke(accounts()),
-            Kind::Status => Self::Status(accounts()),
+            Kind::Revoke => SignInStep::Revoke(accounts()),
+            Kind::Status => SignInStep::Status(accounts()),
+        };
+        Ok(Self {
+            step,
+            jwt_rules: config.jwt_rules.clone(),
         })
     }
 
     async fn answer(&self, raw: RawRequest, deadline: Deadline) -> Result<SignInAnswer, ApiError> {
-        match self {
-            Self::Start(flow) => {
+        match &self.step {
+            SignInStep::Start(flow) => {
                 let invocation = start_invocation(raw)?;
                 let started = flow.start(invocation.request).await?;
                 Ok(if invocation.redirect {
@@ -133,10 +145,10 @@ impl SignInHandler {
                     }
                 })
             }
-            Self::Callback(flow) => Ok(SignInAnswer::Redirect {
+            SignInStep::Callback(flow) => Ok(SignInAnswer::Redirect {
                 location: flow.finish(callback(raw), deadline).await?,
             }),
-            Self::Complete(completion) => {
+            SignInStep::Complete(completion) => {
                 let request = complete_request(raw)?;
                 let link = completion.complete(request).await?;
                 Ok(SignInAnswer::Json {
@@ -144,14 +156,14 @@ impl SignInHandler {
                     body: status_report(&link.app_user_id, Some(&link)),
                 })
             }
-            Self::Revoke(accounts) => {
+            SignInStep::Revoke(accounts) => {
                 accounts.revoke(&account_request(raw)?).await?;
                 Ok(SignInAnswer::Json {
                     status: 204,
                     body: Value::Null,
                 })
             }
-            Self::Status(accounts) => Ok(SignInAnswer::Json {
+            SignInStep::Status(accounts) => Ok(SignInAnswer::Json {
                 status: 200,
                 body: accounts.status(&account_request(raw)?).await?,
             }),
@@ -164,7 +176,7 @@ impl crate::runtime::handler::Handler for SignInHandler {
     async fn handle(&self, event: LambdaEvent<Value>) -> Outcome {
         let request_id = event.context.request_id.clone();
         let deadline = Deadline::from_epoch_millis(event.context.deadline);
-        let (style, raw) = decode(event.payload);
+        let (style, raw) = decode_with(event.payload, &self.jwt_rules);
         let result = match raw {
             Ok(raw) => self.answer(raw, deadline).await,
             Err(error) => Err(error),

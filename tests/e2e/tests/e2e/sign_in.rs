@@ -1380,3 +1380,56 @@ async fn a_handle_is_single_use_and_expires() {
         assert_eq!(answer["body"]["error"]["code"], "InvalidRequest");
     }
 }
+
+/// Under the optional JWT authorizer the browser's own token names the session's user: the claim
+/// the functions are configured with (`JWT_SUBJECT_CLAIM`), not an `authUserId` the caller picks.
+#[tokio::test]
+async fn under_a_jwt_authorizer_the_tokens_claim_names_who_completes() {
+    let stack = TestStack::start().await;
+    let functions = SignInFunctions::spawn_with(&stack, &[("JWT_SUBJECT_CLAIM", "app_user")]).await;
+    let complete_with = |claims: Value, handle: &str| {
+        let mut event = api_gateway_event(
+            "POST",
+            "/auth/complete",
+            "/auth/complete",
+            json!({}),
+            json!({"handle": handle}),
+            None,
+        );
+        event["requestContext"]["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
+        call(&functions.complete, event)
+    };
+
+    // Mallory's sign-in, finished in alice's browser; alice's token completes it: refused.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "mallory")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    let without_claim = complete_with(json!({"sub": "mallory"}), &handle).await;
+    assert_eq!(without_claim["statusCode"], 403, "{without_claim}");
+    let refused = complete_with(json!({"app_user": "alice", "sub": "mallory"}), &handle).await;
+    assert_eq!(refused["statusCode"], 403, "{refused}");
+    assert!(
+        refused["body"]
+            .as_str()
+            .unwrap()
+            .contains("SignInUserMismatch"),
+        "{refused}"
+    );
+
+    // Alice's own sign-in, completed with her token.
+    stack
+        .simulator()
+        .queue_sign_in(ADELE.id, true)
+        .await
+        .unwrap();
+    let (landed, _) = functions.sign_in(&[("authUserId", "alice")]).await;
+    let handle = handle_at(&landed, CALLBACK_URL);
+    let completed = complete_with(json!({"app_user": "alice", "sub": "x"}), &handle).await;
+    assert_eq!(completed["statusCode"], 200, "{completed}");
+    assert_eq!(functions.status("alice").await["msUserId"], ADELE.id);
+    assert_eq!(functions.status("mallory").await["linked"], false);
+}

@@ -75,6 +75,9 @@ pub enum ApiError {
         code: ErrorCode,
         /// What went wrong, for the caller.
         message: String,
+        /// For `UpstreamUnavailable` after throttling: the seconds Microsoft asked to wait before
+        /// trying again, when that wait did not fit in the invocation.
+        retry_after_secs: Option<u64>,
     },
     /// Graph answered with an error: its status and body are returned as they are.
     Graph {
@@ -91,6 +94,26 @@ impl ApiError {
         Self::Own {
             code,
             message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// `UpstreamUnavailable`, carrying the seconds Microsoft asked to wait (if it said).
+    pub fn unavailable(message: impl Into<String>, retry_after_secs: Option<u64>) -> Self {
+        Self::Own {
+            code: ErrorCode::UpstreamUnavailable,
+            message: message.into(),
+            retry_after_secs,
+        }
+    }
+
+    /// The seconds to wait before trying again, when Microsoft said.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Own {
+                retry_after_secs, ..
+            } => *retry_after_secs,
+            Self::Graph { .. } => None,
         }
     }
 
@@ -118,9 +141,11 @@ impl ApiError {
     /// The response body: `{"error": {"code", "message", "requestId"}}`, or Graph's own body.
     pub fn body(&self, request_id: &str) -> Value {
         match self {
-            Self::Own { code, message } => json!({
-                "error": { "code": code.as_str(), "message": message, "requestId": request_id }
-            }),
+            Self::Own { .. } => {
+                let mut body = self.body_without_request_id();
+                body["error"]["requestId"] = json!(request_id);
+                body
+            }
             Self::Graph { body, .. } => body.clone(),
         }
     }
@@ -130,9 +155,17 @@ impl ApiError {
     /// The response body without a request id (`{"error": {"code", "message"}}`, or Graph's own).
     pub fn body_without_request_id(&self) -> Value {
         match self {
-            Self::Own { code, message } => json!({
-                "error": { "code": code.as_str(), "message": message }
-            }),
+            Self::Own {
+                code,
+                message,
+                retry_after_secs,
+            } => {
+                let mut error = json!({ "code": code.as_str(), "message": message });
+                if let Some(seconds) = retry_after_secs {
+                    error["retryAfterSeconds"] = json!(seconds);
+                }
+                json!({ "error": error })
+            }
             Self::Graph { body, .. } => body.clone(),
         }
     }
@@ -141,7 +174,7 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Own { code, message } => write!(f, "{}: {message}", code.as_str()),
+            Self::Own { code, message, .. } => write!(f, "{}: {message}", code.as_str()),
             Self::Graph { status, body } => {
                 let code = body
                     .pointer("/error/code")
@@ -179,5 +212,16 @@ mod tests {
         assert_eq!(error.status(), 404);
         assert_eq!(error.body("req-1"), body);
         assert_eq!(error.code(), None);
+    }
+
+    #[test]
+    fn a_throttled_answer_says_how_long_to_wait() {
+        let error = ApiError::unavailable("Graph is throttling", Some(120));
+        assert_eq!(error.status(), 503);
+        assert_eq!(error.retry_after_secs(), Some(120));
+        assert_eq!(
+            error.body("req-1"),
+            json!({"error": {"code": "UpstreamUnavailable", "message": "Graph is throttling", "retryAfterSeconds": 120, "requestId": "req-1"}})
+        );
     }
 }

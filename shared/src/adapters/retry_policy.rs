@@ -4,8 +4,6 @@ use std::time::{Duration, SystemTime};
 
 /// Attempts per request, the first included.
 pub const MAX_ATTEMPTS: u32 = 4;
-/// Longest wait honoured from a `Retry-After` header.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Base of the exponential backoff when Microsoft gives no `Retry-After`.
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 
@@ -19,7 +17,9 @@ pub fn is_retryable(status: u16, is_post: bool) -> bool {
     }
 }
 
-/// Parses `Retry-After` (delay-seconds or an HTTP date), capped at [`MAX_RETRY_AFTER`].
+/// Parses `Retry-After` (delay-seconds or an HTTP date). Never shortened: retrying before the time
+/// Microsoft asked for only earns another 429 (Graph's throttling guidance). A wait that does not
+/// fit in the invocation is not waited at all; the caller is told it instead.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     let wait = match value.parse::<u64>() {
@@ -29,7 +29,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
             .duration_since(SystemTime::now())
             .unwrap_or_default(),
     };
-    Some(wait.min(MAX_RETRY_AFTER))
+    Some(wait)
 }
 
 /// Exponential backoff with jitter for attempt `attempt` (1-based) when no `Retry-After` was given.
@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn reads_retry_after_in_both_forms() {
         assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after("3600"), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("3600"), Some(Duration::from_secs(3600)));
         let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
         assert!(parse_retry_after(&soon).unwrap() <= Duration::from_secs(5));
         assert_eq!(parse_retry_after("soon"), None);

@@ -308,6 +308,7 @@ mod tests {
             ApiError::Own {
                 code: ErrorCode::InvalidRequest,
                 message,
+                ..
             } => message,
             other => panic!("expected InvalidRequest, got {other:?}"),
         }

@@ -219,6 +219,10 @@ pub fn encode(
             if let Some(content_type) = content_type.and_then(|c| c.parse().ok()) {
                 response.headers.insert("content-type", content_type);
             }
+            let retry_after = result.as_ref().err().and_then(ApiError::retry_after_secs);
+            if let Some(seconds) = retry_after.and_then(|s| s.to_string().parse().ok()) {
+                response.headers.insert("retry-after", seconds);
+            }
             response.body = text.map(Body::Text);
             serde_json::to_value(response).expect("API Gateway responses serialise")
         }

@@ -242,6 +242,7 @@ mod tests {
             ApiError::Own {
                 code: ErrorCode::ConfigurationInvalid,
                 message,
+                ..
             } => message,
             other => panic!("unexpected {other:?}"),
         }

@@ -65,7 +65,7 @@ impl SignInFailure {
     /// The failure for a failed code redemption.
     pub fn of_token_failure(failure: &TokenFailure) -> Self {
         match failure {
-            TokenFailure::Unavailable(_) => Self::AccessTokenFailed,
+            TokenFailure::Unavailable(_) | TokenFailure::Throttled(_) => Self::AccessTokenFailed,
             TokenFailure::Rejected(rejection) => Self::of_rejection(rejection),
         }
     }

@@ -101,6 +101,7 @@ fn is_oauth_error_code(error: &str) -> bool {
 fn describe_token_failure(failure: &TokenFailure) -> String {
     match failure {
         TokenFailure::Unavailable(why) => format!("token endpoint unavailable: {why}"),
+        TokenFailure::Throttled(seconds) => format!("token endpoint throttling for {seconds} s"),
         TokenFailure::Rejected(rejection) => format!(
             "token endpoint answered {} {} (AADSTS{:?})",
             rejection.status, rejection.error, rejection.error_codes

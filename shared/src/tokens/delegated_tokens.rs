@@ -334,7 +334,9 @@ impl DelegatedTokens {
                     error: rejection.to_api_error(),
                 })
             }
-            Err(failure @ TokenFailure::Unavailable(_)) => Err(failure.to_api_error()),
+            Err(failure @ (TokenFailure::Unavailable(_) | TokenFailure::Throttled(_))) => {
+                Err(failure.to_api_error())
+            }
         }
     }
 }

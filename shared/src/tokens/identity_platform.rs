@@ -49,6 +49,8 @@ pub enum TokenFailure {
     Rejected(TokenRejection),
     /// No usable answer (network, timeout, 5xx, throttling) within the time budget.
     Unavailable(String),
+    /// Throttled: Microsoft asked to wait this many seconds, more than the invocation had left.
+    Throttled(u64),
 }
 
 /// What a rejection means for a stored refresh token.
@@ -156,6 +158,13 @@ impl TokenFailure {
             Self::Unavailable(why) => ApiError::new(
                 ErrorCode::UpstreamUnavailable,
                 format!("the Microsoft token endpoint is unavailable: {why}"),
+            ),
+            Self::Throttled(seconds) => ApiError::unavailable(
+                format!(
+                    "the Microsoft token endpoint is throttling; it asked to wait {seconds} s, \
+                     more than the invocation has left"
+                ),
+                Some(*seconds),
             ),
         }
     }

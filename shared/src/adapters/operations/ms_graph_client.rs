@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use reqwest::{Method as HttpMethod, Response, Url};
 use serde_json::Value;
 
-use crate::adapters::retry_policy::is_retryable;
+use crate::adapters::retry_policy::{is_retryable, parse_retry_after};
 use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{GraphApi, GraphBody, GraphCall, GraphResponse};
@@ -122,6 +122,7 @@ impl MsGraphClient {
                 .map(String::from)
         };
         let request_id = header("request-id");
+        let retry_after = header("retry-after").and_then(|value| parse_retry_after(&value));
         if let Some(id) = &request_id {
             record_graph_request_id(id);
         }
@@ -157,7 +158,17 @@ impl MsGraphClient {
                 .pointer("/error/code")
                 .and_then(Value::as_str)
                 .unwrap_or("no code");
-            return Err(unavailable(format!("HTTP {status} ({code}) after retries")));
+            let wait = retry_after.map(|wait| wait.as_secs().max(1));
+            let why = match wait {
+                Some(seconds) => format!(
+                    "HTTP {status} ({code}); Microsoft asked to wait {seconds} s, more than the invocation has left"
+                ),
+                None => format!("HTTP {status} ({code}) after retries"),
+            };
+            return Err(ApiError::unavailable(
+                format!("Microsoft Graph is unavailable: {why}"),
+                wait,
+            ));
         }
         Err(ApiError::Graph { status, body })
     }

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::adapters::retry_policy::parse_retry_after;
 use crate::adapters::retrying_sender::{RetryRules, RetryingSender, SendFailure};
 use crate::operations::graph_path::encode_segment;
 use crate::settings::product_settings::Settings;
@@ -62,12 +63,20 @@ impl MsIdentityPlatform {
             .await
             .map_err(|SendFailure::NoResponse(why)| TokenFailure::Unavailable(why))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_retry_after);
         let body: Value = response.json().await.map_err(|_| {
             TokenFailure::Unavailable(format!("unreadable token endpoint answer (HTTP {status})"))
         })?;
         if status == 200 {
             return parse_grant(&body)
                 .ok_or_else(|| TokenFailure::Unavailable("malformed token response".into()));
+        }
+        if let (429 | 503, Some(wait)) = (status, retry_after) {
+            return Err(TokenFailure::Throttled(wait.as_secs().max(1)));
         }
         if status == 429 || status >= 500 {
             return Err(TokenFailure::Unavailable(format!(

@@ -272,3 +272,94 @@ async fn a_jwt_subject_cannot_be_overridden() {
         "acts as the token's subject: {own}"
     );
 }
+
+#[tokio::test]
+async fn throttling_is_never_retried_early_and_a_long_wait_is_handed_to_the_caller() {
+    let stack = TestStack::start().await;
+    let get = spawn_function("users-get", &stack.env()).await;
+    let control = stack.simulator();
+    call(&get, json!({"userId": ADELE.id})).await; // warm: the application token is cached
+
+    // Microsoft asks for 1 s: the retry comes no earlier, and succeeds.
+    control
+        .add_fault(&json!({"method": "GET", "path": graph_user_path(ADELE.id), "count": 1, "fault": {"kind": "status", "status": 429, "retryAfter": 1}}))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let answer = call(&get, json!({"userId": ADELE.id})).await;
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}",
+        started.elapsed()
+    );
+
+    // Microsoft asks for 120 s, far more than the invocation has: no retry, no waiting, and the
+    // caller is told how long to wait (in the body, and as Retry-After through API Gateway).
+    control
+        .add_fault(&json!({"method": "GET", "path": graph_user_path(ADELE.id), "count": 2, "fault": {"kind": "status", "status": 429, "retryAfter": 120}}))
+        .await
+        .unwrap();
+    control.clear_requests().await.unwrap();
+    let started = Instant::now();
+    let answer = get
+        .invoke_within(json!({"userId": ADELE.id}), Duration::from_secs(10))
+        .await
+        .expect("answered");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited {:?}",
+        started.elapsed()
+    );
+    assert_eq!(answer["status"], 503, "{answer}");
+    assert_eq!(answer["body"]["error"]["code"], "UpstreamUnavailable");
+    assert_eq!(
+        answer["body"]["error"]["retryAfterSeconds"], 120,
+        "{answer}"
+    );
+    assert_eq!(
+        control.requests().await.unwrap().len(),
+        1,
+        "one attempt only"
+    );
+    let gateway = call(
+        &get,
+        api_gateway_event(
+            "GET",
+            "/users/{userId}",
+            &graph_user_path(ADELE.id),
+            json!({"userId": ADELE.id}),
+            json!({}),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(gateway["statusCode"], 503, "{gateway}");
+    assert_eq!(gateway["headers"]["retry-after"], "120", "{gateway}");
+}
+
+#[tokio::test]
+async fn a_throttled_token_endpoint_hands_the_wait_to_the_caller_and_keeps_the_link() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack
+        .simulator()
+        .add_fault(&json!({"method": "POST", "path": "/common/oauth2/v2.0/token", "count": 10, "fault": {"kind": "status", "status": 429, "retryAfter": 90}}))
+        .await
+        .unwrap();
+    let get = spawn_function("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(
+        answer["body"]["error"]["code"], "UpstreamUnavailable",
+        "{answer}"
+    );
+    assert_eq!(answer["body"]["error"]["retryAfterSeconds"], 90, "{answer}");
+    assert!(
+        stored_link(&stack, "alice")
+            .await
+            .get("invalidReason")
+            .is_none(),
+        "throttling never invalidates a link"
+    );
+}

@@ -7,6 +7,7 @@ mod deploy_docs;
 mod docs;
 mod function_errors;
 mod iam_policies;
+mod jwt_callers;
 mod moto;
 mod observability;
 mod openapi_contract;

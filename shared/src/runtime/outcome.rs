@@ -66,6 +66,22 @@ pub fn error_code_of(error: &ApiError) -> String {
 }
 
 impl Outcome {
+    /// An outcome of `answer` with nothing else known yet.
+    fn of(answer: Result<Value, Diagnostic>) -> Self {
+        Self {
+            answer,
+            status: None,
+            error_code: None,
+            mode: None,
+            client_request_id: None,
+            caller: None,
+            app_user_id: None,
+            details: Map::new(),
+            metrics: Vec::new(),
+            direct_error: None,
+        }
+    }
+
     /// An answer with `status` to an event of `style`, failed with `error` if there is one.
     pub fn answered(
         style: EventStyle,
@@ -74,16 +90,10 @@ impl Outcome {
         error: Option<&ApiError>,
     ) -> Self {
         Self {
-            answer: Ok(answer),
             status: Some(status),
             error_code: error.map(error_code_of),
-            mode: None,
-            client_request_id: None,
-            caller: None,
-            app_user_id: None,
-            details: Map::new(),
-            metrics: Vec::new(),
             direct_error: error.filter(|_| style == EventStyle::Direct).cloned(),
+            ..Self::of(Ok(answer))
         }
     }
 
@@ -104,19 +114,11 @@ impl Outcome {
     pub fn function_error(error: &ApiError) -> Self {
         let code = error_code_of(error);
         Self {
-            answer: Err(Diagnostic {
-                error_type: code.clone(),
+            error_code: Some(code.clone()),
+            ..Self::of(Err(Diagnostic {
+                error_type: code,
                 error_message: error.to_string(),
-            }),
-            status: None,
-            error_code: Some(code),
-            mode: None,
-            client_request_id: None,
-            caller: None,
-            app_user_id: None,
-            details: Map::new(),
-            metrics: Vec::new(),
-            direct_error: None,
+            }))
         }
     }
 }

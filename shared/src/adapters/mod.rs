@@ -16,6 +16,7 @@
 
 pub mod aws_errors;
 pub mod dynamodb_attributes;
+pub mod dynamodb_single_use;
 pub mod dynamodb_table;
 pub mod keeper;
 pub mod operations;

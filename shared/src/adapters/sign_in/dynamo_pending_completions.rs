@@ -5,13 +5,13 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::adapters::dynamodb_attributes::{
-    Item, corrupt, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable,
+    Item, corrupt, get_n, get_opt_s, get_s, get_sealed, n, s,
 };
+use crate::adapters::dynamodb_single_use::{put_single_use, take_single_use};
 use crate::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
 use crate::sign_in::pending_completions::{PendingCompletion, PendingCompletions};
@@ -106,33 +106,14 @@ impl DynamoPendingCompletions {
 #[async_trait]
 impl PendingCompletions for DynamoPendingCompletions {
     async fn put(&self, handle: &str, pending: &PendingCompletion) -> Result<(), ApiError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(handle, pending)))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        put_single_use(&self.client, &self.table, item(handle, pending)).await
     }
 
     async fn take(&self, handle: &str) -> Result<Option<PendingCompletion>, ApiError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key(PARTITION_KEY, s(&sign_in_completion_key(handle)))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(output) => output.attributes.as_ref().map(parse).transpose(),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(None)
-            }
-            Err(e) => Err(unavailable("conditional DeleteItem", e)),
-        }
+        take_single_use(&self.client, &self.table, &sign_in_completion_key(handle))
+            .await?
+            .as_ref()
+            .map(parse)
+            .transpose()
     }
 }

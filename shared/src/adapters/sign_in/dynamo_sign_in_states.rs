@@ -1,20 +1,20 @@
-//! Pending sign-ins on DynamoDB: one item per `state` (`state#<state>`) in the token table (with
-//! the expected account, when one was named), removed by DynamoDB's TTL (`expiresAt`) once expired. Taking one is a conditional delete returning the
-//! old item, so of two callbacks with the same state only one ever gets it.
+//! Pending sign-ins on DynamoDB: one single-use item per `state` (`state#<state>`) in the token
+//! table, with the expected account when one was named (see [`crate::adapters::dynamodb_single_use`]:
+//! of two callbacks with the same state only one ever gets it).
 
-use crate::support::table_keys::sign_in_state_key;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::adapters::dynamodb_attributes::{Item, corrupt, get_opt_s, get_s, unavailable};
+use crate::adapters::dynamodb_attributes::{Item, corrupt, get_opt_s, get_s};
+use crate::adapters::dynamodb_single_use::{put_single_use, take_single_use};
 use crate::adapters::dynamodb_table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
 use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::pending_states::{PendingSignIn, SignInStateStore};
 use crate::sign_in::scopes::SignInMode;
+use crate::support::table_keys::sign_in_state_key;
 use crate::tokens::cipher::Sealed;
 
 const APP_USER_ID: &str = "appUserId";
@@ -104,33 +104,14 @@ impl SignInStateStore for DynamoSignInStates {
         if let Some(tenant) = &pending.expected.tenant_id {
             item.insert(EXPECTED_TENANT_ID.into(), string(tenant));
         }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        put_single_use(&self.client, &self.table, item).await
     }
 
     async fn take(&self, state: &str) -> Result<Option<PendingSignIn>, ApiError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key(PARTITION_KEY, AttributeValue::S(sign_in_state_key(state)))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(output) => output.attributes.as_ref().map(parse).transpose(),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(None)
-            }
-            Err(e) => Err(unavailable("conditional DeleteItem", e)),
-        }
+        take_single_use(&self.client, &self.table, &sign_in_state_key(state))
+            .await?
+            .as_ref()
+            .map(parse)
+            .transpose()
     }
 }

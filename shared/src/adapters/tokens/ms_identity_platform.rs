@@ -43,8 +43,12 @@ impl MsIdentityPlatform {
         &self,
         tenant: &str,
         form: Vec<(&'static str, String)>,
+        requested_scopes: &[String],
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure> {
+        // Like MSAL: a client-request-id to find the request in Microsoft's logs, and the
+        // capabilities this client has (it honours 429 with Retry-After).
+        let client_request_id = uuid::Uuid::new_v4().to_string();
         let url = format!(
             "{}/{}/oauth2/v2.0/token",
             self.login_base,
@@ -55,6 +59,9 @@ impl MsIdentityPlatform {
                 .client()
                 .post(&url)
                 .header("Accept", "application/json")
+                .header("client-request-id", &client_request_id)
+                .header("return-client-request-id", "true")
+                .header("x-ms-lib-capability", LIB_CAPABILITY)
                 .form(&form)
         };
         let response = self
@@ -72,7 +79,7 @@ impl MsIdentityPlatform {
             TokenFailure::Unavailable(format!("unreadable token endpoint answer (HTTP {status})"))
         })?;
         if status == 200 {
-            return parse_grant(&body)
+            return parse_grant(&body, requested_scopes)
                 .ok_or_else(|| TokenFailure::Unavailable("malformed token response".into()));
         }
         if let (429 | 503, Some(wait)) = (status, retry_after) {
@@ -83,11 +90,30 @@ impl MsIdentityPlatform {
                 "token endpoint kept answering HTTP {status}"
             )));
         }
-        Err(TokenFailure::Rejected(parse_rejection(status, &body)))
+        let rejection = parse_rejection(status, &body);
+        // Microsoft's ids for the failed request (never its description, which may quote input).
+        let id = |field: &str| body.get(field).and_then(Value::as_str).unwrap_or_default();
+        tracing::warn!(
+            target: "outbound",
+            status,
+            error = %rejection.error,
+            error_codes = ?rejection.error_codes,
+            trace_id = id("trace_id"),
+            correlation_id = id("correlation_id"),
+            client_request_id,
+            "the token endpoint refused the request"
+        );
+        Err(TokenFailure::Rejected(rejection))
     }
 }
 
-fn parse_grant(body: &Value) -> Option<TokenGrant> {
+/// A grant from a token response. Without `scope`, the grant is for the scopes that were requested
+/// (OAuth 2.0, RFC 6749 §5.1: `scope` is required only when it differs from the request).
+/// What this client tells the token endpoint it can do, as MSAL does: honour `Retry-After`, and
+/// handle HTTP 429 (so Microsoft throttles with 429 + `Retry-After` rather than failing otherwise).
+const LIB_CAPABILITY: &str = "retry-after, h429";
+
+fn parse_grant(body: &Value, requested_scopes: &[String]) -> Option<TokenGrant> {
     let text = |field: &str| body.get(field).and_then(Value::as_str).map(Secret::new);
     let expires_in = match body.get("expires_in")? {
         Value::Number(n) => n.as_i64()?,
@@ -98,11 +124,10 @@ fn parse_grant(body: &Value) -> Option<TokenGrant> {
         access_token: text("access_token")?,
         refresh_token: text("refresh_token"),
         expires_in,
-        scopes: body
-            .get("scope")
-            .and_then(Value::as_str)
-            .map(parse_granted)
-            .unwrap_or_default(),
+        scopes: match body.get("scope").and_then(Value::as_str) {
+            Some(granted) => parse_granted(granted),
+            None => parse_granted(&requested_scopes.join(" ")),
+        },
         id_token: text("id_token"),
     })
 }
@@ -147,7 +172,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("client_secret", settings.client_secret.expose().to_string()),
             ("scope", GRAPH_DEFAULT_SCOPE.to_string()),
         ];
-        self.request(tenant, form, deadline).await
+        self.request(tenant, form, &[], deadline).await
     }
 
     async fn refresh(
@@ -169,7 +194,8 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("refresh_token", refresh_token.expose().to_string()),
             ("scope", scope),
         ];
-        self.request(&settings.tenant_id, form, deadline).await
+        self.request(&settings.tenant_id, form, scopes, deadline)
+            .await
     }
 
     async fn redeem_code(
@@ -190,7 +216,8 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("code_verifier", verifier.expose().to_string()),
             ("scope", scopes.join(" ")),
         ];
-        self.request(&settings.tenant_id, form, deadline).await
+        self.request(&settings.tenant_id, form, scopes, deadline)
+            .await
     }
 }
 
@@ -204,11 +231,11 @@ mod tests {
         let grant = parse_grant(&json!({
             "token_type": "Bearer", "expires_in": "3599", "access_token": "a", "refresh_token": "r",
             "scope": "https://graph.microsoft.com/User.Read offline_access"
-        }))
+        }), &[])
         .unwrap();
         assert_eq!(grant.expires_in, 3599);
         assert_eq!(grant.scopes, vec!["User.Read"]);
-        assert!(parse_grant(&json!({"expires_in": 1})).is_none());
+        assert!(parse_grant(&json!({"expires_in": 1}), &[]).is_none());
 
         let rejection = parse_rejection(
             400,
@@ -219,5 +246,16 @@ mod tests {
         );
         assert_eq!(rejection.error_codes, vec![65001]);
         assert_eq!(rejection.suberror.as_deref(), Some("consent_required"));
+    }
+
+    #[test]
+    fn a_grant_without_scope_is_for_the_requested_scopes() {
+        let requested = ["Calendars.Read".to_string(), "User.Read".to_string()];
+        let grant = parse_grant(
+            &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "a"}),
+            &requested,
+        )
+        .unwrap();
+        assert_eq!(grant.scopes, vec!["Calendars.Read", "User.Read"]);
     }
 }

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     ConfigurationInvalid,
     /// Microsoft kept failing after bounded retries.
     UpstreamUnavailable,
+    /// A Conditional Access policy of the user's organisation blocks the access; a new sign-in does
+    /// not help, so the link is kept.
+    BlockedByPolicy,
     /// Graph's answer is too large to return through Lambda.
     ResponseTooLarge,
     /// An AWS dependency (DynamoDB, Secrets Manager) failed, or an unexpected internal fault.
@@ -45,6 +48,7 @@ impl ErrorCode {
             Self::ConfigurationInvalid => "ConfigurationInvalid",
             Self::UpstreamUnavailable => "UpstreamUnavailable",
             Self::ResponseTooLarge => "ResponseTooLarge",
+            Self::BlockedByPolicy => "BlockedByPolicy",
             Self::InternalError => "InternalError",
             Self::SignInHandleInvalid => "SignInHandleInvalid",
             Self::SignInUserMismatch => "SignInUserMismatch",
@@ -57,7 +61,10 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest | Self::SignInHandleInvalid => 400,
             Self::RefreshTokenInvalid => 401,
-            Self::ScopeInvalid | Self::Forbidden | Self::SignInUserMismatch => 403,
+            Self::ScopeInvalid
+            | Self::Forbidden
+            | Self::SignInUserMismatch
+            | Self::BlockedByPolicy => 403,
             Self::AccountAlreadyLinked => 409,
             Self::TenantNotFound | Self::ConfigurationInvalid | Self::InternalError => 500,
             Self::ResponseTooLarge => 502,

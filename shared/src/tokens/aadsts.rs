@@ -15,8 +15,18 @@ pub const SESSION_INVALID_PASSWORD_CHANGED: u32 = 50133;
 pub const EXTERNAL_CHALLENGE_REQUIRED: u32 = 50158;
 /// AADSTS50173: the grant was revoked (the user changed their password or an admin revoked tokens).
 pub const GRANT_REVOKED: u32 = 50173;
+/// AADSTS53000: the device is not in a required state (Conditional Access: compliant device).
+pub const DEVICE_NOT_COMPLIANT: u32 = 53000;
+/// AADSTS53001: the device is not domain joined (Conditional Access).
+pub const DEVICE_NOT_DOMAIN_JOINED: u32 = 53001;
+/// AADSTS53002: the application is not an approved client app (Conditional Access).
+pub const APPLICATION_NOT_APPROVED: u32 = 53002;
 /// AADSTS53003: access was blocked by a Conditional Access policy.
 pub const BLOCKED_BY_CONDITIONAL_ACCESS: u32 = 53003;
+/// AADSTS530032: blocked by a security policy (Conditional Access, e.g. a location or risk rule).
+pub const BLOCKED_BY_SECURITY_POLICY: u32 = 530032;
+/// AADSTS50196: the server stopped a client loop (the same request repeated too often).
+pub const LOOP_DETECTED: u32 = 50196;
 /// AADSTS54005: the authorization code was already redeemed.
 pub const CODE_ALREADY_REDEEMED: u32 = 54005;
 /// AADSTS65001: the user or administrator has not consented to use the application.

@@ -19,7 +19,9 @@ use crate::support::memory_cache::MemoryCache;
 use crate::support::secret::Secret;
 use crate::tokens::app_tokens::EXPIRY_MARGIN_SECS;
 use crate::tokens::cipher::TokenCipher;
-use crate::tokens::identity_platform::{IdentityPlatform, RejectionKind, TokenFailure};
+use crate::tokens::identity_platform::{
+    IdentityPlatform, RejectionKind, SCOPE_REASONS, TokenFailure,
+};
 use crate::tokens::scopes::satisfies;
 use crate::tokens::store::{Link, LinkStatus, TokenStore};
 
@@ -222,6 +224,16 @@ impl DelegatedTokens {
         })?;
         match &link.status {
             LinkStatus::Valid => Ok(link),
+            // A link that lost a scope's consent keeps saying so: signing in again with the scope
+            // is the fix, as on the call that found out.
+            LinkStatus::Invalid { reason } if SCOPE_REASONS.contains(&reason.as_str()) => {
+                Err(ApiError::new(
+                    ErrorCode::ScopeInvalid,
+                    format!(
+                        "Microsoft refused the requested scopes ({reason}): sign in again with the needed scope"
+                    ),
+                ))
+            }
             LinkStatus::Invalid { reason } => Err(refresh_token_invalid(format!(
                 "the user's Microsoft sign-in is no longer valid ({reason}): sign in again"
             ))),
@@ -548,8 +560,8 @@ mod tests {
             .lock()
             .unwrap()
             .push(rejected(&[65001], Some("consent_required")));
-        let error = world
-            .engine()
+        let engine = world.engine();
+        let error = engine
             .access(&world.settings, "alice", READ, deadline())
             .await
             .unwrap_err();
@@ -560,6 +572,41 @@ mod tests {
                 reason: "consent_required".into()
             }
         );
+        let again = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            again.code(),
+            Some(ErrorCode::ScopeInvalid),
+            "every later call says what is missing, as the first did"
+        );
+    }
+
+    #[tokio::test]
+    async fn policy_blocks_and_malformed_requests_keep_the_link() {
+        for (codes, expected) in [
+            (&[53003][..], ErrorCode::BlockedByPolicy),
+            (&[530032][..], ErrorCode::BlockedByPolicy),
+            (&[9002313][..], ErrorCode::UpstreamUnavailable),
+            (&[50196][..], ErrorCode::UpstreamUnavailable),
+        ] {
+            let world = World::linked(&["User.Read.All"]).await;
+            world.expire_access();
+            world
+                .identity_platform
+                .refresh_answers
+                .lock()
+                .unwrap()
+                .push(rejected(codes, None));
+            let error = world
+                .engine()
+                .access(&world.settings, "alice", READ, deadline())
+                .await
+                .unwrap_err();
+            assert_eq!(error.code(), Some(expected), "{codes:?}");
+            assert_eq!(world.link().status, LinkStatus::Valid, "{codes:?}");
+        }
     }
 
     #[tokio::test]

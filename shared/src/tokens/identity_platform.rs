@@ -1,11 +1,12 @@
 //! The port to the Microsoft identity platform's token endpoint, and how its answers are classified.
 
 use crate::tokens::aadsts::{
-    APPLICATION_NOT_FOUND, BLOCKED_BY_CONDITIONAL_ACCESS, CLIENT_SECRET_EXPIRED, CONSENT_REQUIRED,
-    EXTERNAL_CHALLENGE_REQUIRED, GRANT_EXPIRED, GRANT_REVOKED, INVALID_CLIENT_SECRET,
-    INVALID_SCOPE, MFA_EXPIRED, MFA_REGISTRATION_REQUIRED, MFA_REQUIRED, REFRESH_TOKEN_INACTIVE,
-    REQUEST_MALFORMED, SESSION_INVALID_PASSWORD_CHANGED, SPA_REFRESH_TOKEN_EXPIRED,
-    TENANT_NOT_FOUND,
+    APPLICATION_NOT_APPROVED, APPLICATION_NOT_FOUND, BLOCKED_BY_CONDITIONAL_ACCESS,
+    BLOCKED_BY_SECURITY_POLICY, CLIENT_SECRET_EXPIRED, CONSENT_REQUIRED, DEVICE_NOT_COMPLIANT,
+    DEVICE_NOT_DOMAIN_JOINED, EXTERNAL_CHALLENGE_REQUIRED, GRANT_EXPIRED, GRANT_REVOKED,
+    INVALID_CLIENT_SECRET, INVALID_SCOPE, LOOP_DETECTED, MFA_EXPIRED, MFA_REGISTRATION_REQUIRED,
+    MFA_REQUIRED, REFRESH_TOKEN_INACTIVE, REQUEST_MALFORMED, SESSION_INVALID_PASSWORD_CHANGED,
+    SPA_REFRESH_TOKEN_EXPIRED, TENANT_NOT_FOUND,
 };
 use async_trait::async_trait;
 
@@ -53,6 +54,13 @@ pub enum TokenFailure {
     Throttled(u64),
 }
 
+/// The reason recorded on a link that lost a scope's consent.
+pub const CONSENT_REQUIRED_REASON: &str = "consent_required";
+/// The reason recorded on a link whose scopes Microsoft calls invalid.
+pub const INVALID_SCOPE_REASON: &str = "invalid_scope";
+/// Link reasons that mean a scope, not the sign-in, is missing: answered `ScopeInvalid`.
+pub const SCOPE_REASONS: [&str; 2] = [CONSENT_REQUIRED_REASON, INVALID_SCOPE_REASON];
+
 /// What a rejection means for a stored refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectionKind {
@@ -64,6 +72,9 @@ pub enum RejectionKind {
     TenantUnknown,
     /// The client id or secret is wrong.
     ClientInvalid,
+    /// A Conditional Access policy blocks the user from here: signing in again does not help,
+    /// the link stays.
+    BlockedByPolicy,
     /// Anything else: not the token's fault.
     Other,
 }
@@ -72,6 +83,23 @@ impl TokenRejection {
     /// Classifies the rejection by its AADSTS codes, OAuth error and sub-error.
     pub fn kind(&self) -> RejectionKind {
         let has = |code: u32| self.error_codes.contains(&code);
+        // Not about the refresh token at all: a malformed request or a loop Microsoft stopped is
+        // our side's or a passing fault, and must never cost the user their link.
+        if has(REQUEST_MALFORMED) || has(LOOP_DETECTED) {
+            return RejectionKind::Other;
+        }
+        if [
+            DEVICE_NOT_COMPLIANT,
+            DEVICE_NOT_DOMAIN_JOINED,
+            APPLICATION_NOT_APPROVED,
+            BLOCKED_BY_CONDITIONAL_ACCESS,
+            BLOCKED_BY_SECURITY_POLICY,
+        ]
+        .into_iter()
+        .any(has)
+        {
+            return RejectionKind::BlockedByPolicy;
+        }
         if has(TENANT_NOT_FOUND) {
             return RejectionKind::TenantUnknown;
         }
@@ -84,10 +112,10 @@ impl TokenRejection {
             return RejectionKind::ClientInvalid;
         }
         if has(CONSENT_REQUIRED) || self.suberror.as_deref() == Some("consent_required") {
-            return RejectionKind::ScopeMissing("consent_required");
+            return RejectionKind::ScopeMissing(CONSENT_REQUIRED_REASON);
         }
         if has(INVALID_SCOPE) || self.error == "invalid_scope" {
-            return RejectionKind::ScopeMissing("invalid_scope");
+            return RejectionKind::ScopeMissing(INVALID_SCOPE_REASON);
         }
         if has(GRANT_EXPIRED) {
             return RejectionKind::TokenDead("expired");
@@ -105,12 +133,11 @@ impl TokenRejection {
             || has(MFA_REGISTRATION_REQUIRED)
             || has(MFA_EXPIRED)
             || has(EXTERNAL_CHALLENGE_REQUIRED)
-            || has(BLOCKED_BY_CONDITIONAL_ACCESS)
             || self.error == "interaction_required"
         {
             return RejectionKind::TokenDead("interaction_required");
         }
-        if self.error == "invalid_grant" || has(REQUEST_MALFORMED) {
+        if self.error == "invalid_grant" {
             return RejectionKind::TokenDead("invalid_grant");
         }
         RejectionKind::Other
@@ -130,6 +157,11 @@ impl TokenRejection {
                 format!(
                     "Microsoft refused the requested scopes ({reason}): sign in again with the needed scope"
                 ),
+            ),
+            RejectionKind::BlockedByPolicy => ApiError::new(
+                ErrorCode::BlockedByPolicy,
+                "a Conditional Access policy of the user's organisation blocks this access; \
+                 signing in again does not help (the link is kept)",
             ),
             RejectionKind::TenantUnknown => ApiError::new(
                 ErrorCode::TenantNotFound,

@@ -3,12 +3,15 @@
 //! `cargo xtask generate-template` rewrites it, and `tests/e2e/tests/e2e/template.rs` fails when it
 //! is stale. How to deploy it: infra/DEPLOY.md.
 
+pub mod alarms;
 pub mod cfn;
 pub mod committed;
+pub mod dashboard;
 pub mod deployed_functions;
 pub mod functions;
 pub mod http_api;
 pub mod keeper_schedules;
+pub mod metrics;
 pub mod parameters;
 pub mod permissions;
 pub mod storage;
@@ -19,10 +22,12 @@ use std::path::PathBuf;
 use e2e::paths::repo_root;
 use serde_yaml_ng::Value;
 
+use alarms::{ALARMS, alarm_resources};
 use cfn::{get_att, map, reference, sub};
+use dashboard::{DASHBOARD, dashboard_resources};
 use deployed_functions::{CACHE_CLEAR, DeployedFunction, TOKEN_KEEPER, deployed_functions};
 use functions::{function_id, function_resources, globals};
-use http_api::{HTTP_API, api_resources, route_resources};
+use http_api::{HTTP_API, api_resources};
 use keeper_schedules::keeper_schedule_resources;
 use parameters::{conditions, parameters, rules};
 use storage::{SETTINGS_SECRET, TABLE, storage_resources};
@@ -100,6 +105,13 @@ fn outputs(functions: &[DeployedFunction]) -> Value {
                 function_name(CACHE_CLEAR),
             ),
         ),
+        (
+            "DashboardName",
+            output(
+                "The CloudWatch dashboard of the functions' metrics and alarms (docs/operations.md)",
+                reference(DASHBOARD),
+            ),
+        ),
     ])
 }
 
@@ -107,23 +119,22 @@ fn outputs(functions: &[DeployedFunction]) -> Value {
 pub fn template() -> Value {
     let functions = deployed_functions();
     let mut resources = storage_resources();
-    resources.extend(api_resources());
+    resources.extend(api_resources(&functions));
     for function in &functions {
         resources.extend(function_resources(function));
-        if let Some(route) = &function.route {
-            resources.extend(route_resources(function, route));
-        }
     }
     resources.extend(keeper_schedule_resources(&function_id(&function_named(
         &functions,
         TOKEN_KEEPER,
     ))));
+    resources.extend(alarm_resources());
+    resources.extend(dashboard_resources(&functions, &ALARMS));
     map([
         ("AWSTemplateFormatVersion", "2010-09-09".into()),
         ("Transform", "AWS::Serverless-2016-10-31".into()),
         (
             "Description",
-            "Microsoft Graph Functions for AWS Lambda: one function per Graph operation, sign-in, the token keeper, the HTTP API, the table and the settings secret"
+            "Microsoft Graph Functions for AWS Lambda: one function per Graph operation, sign-in, the token keeper, the HTTP API, the table, the settings secret, alarms and a dashboard"
                 .into(),
         ),
         ("Parameters", parameters()),

@@ -1,10 +1,12 @@
 //! The committed `template.yaml` read back, for the tests that check it: resources by type, the
-//! function deployed for each binary, and what a role's policy allows.
+//! function deployed for each binary, the routes, and what a role's policy allows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml_ng::{Mapping, Value};
 
+use super::http_api::{HTTP_API, ROUTE_EVENT};
+use super::permissions::XRAY_WRITE;
 use super::template_path;
 
 /// `template.yaml` as committed, parsed.
@@ -64,6 +66,68 @@ pub fn functions_by_binary(template: &Value) -> BTreeMap<String, (&str, &Value)>
         .collect()
 }
 
+/// The value `Fn::If` trees in `value` take when exactly the conditions in `holding` hold; `None`
+/// when that value is `AWS::NoValue`.
+pub fn resolve_conditions(value: &Value, holding: &BTreeSet<&str>) -> Option<Value> {
+    match value.get("Fn::If") {
+        Some(branches) => {
+            let condition = branches[0].as_str().expect("a condition name");
+            let branch = if holding.contains(condition) { 1 } else { 2 };
+            resolve_conditions(&branches[branch], holding)
+        }
+        None if value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") => None,
+        None => Some(value.clone()),
+    }
+}
+
+/// The route of every function that has one, by route key (`GET /users/{userId}`): the function's
+/// binary and its `HttpApi` event's properties.
+///
+/// # Panics
+/// When a function has another event, an event of another API or type, or a route twice.
+pub fn routes_by_key(template: &Value) -> BTreeMap<String, (String, &Value)> {
+    let mut routes = BTreeMap::new();
+    for (binary, (id, function)) in functions_by_binary(template) {
+        let Some(events) = function["Properties"].get("Events") else {
+            continue;
+        };
+        let events = events.as_mapping().expect("Events is a mapping");
+        assert_eq!(events.len(), 1, "{id} has one event, its route");
+        let event = &events[ROUTE_EVENT];
+        assert_eq!(event["Type"], "HttpApi", "{id}");
+        let properties = &event["Properties"];
+        assert_eq!(properties["ApiId"]["Ref"], HTTP_API, "{id}");
+        let key = format!(
+            "{} {}",
+            properties["Method"].as_str().expect("a method"),
+            properties["Path"].as_str().expect("a path")
+        );
+        let previous = routes.insert(key.clone(), (binary, properties));
+        assert!(previous.is_none(), "route {key} is defined twice");
+    }
+    routes
+}
+
+/// The operations of the HTTP API's OpenAPI definition, by route key (`GET /users/{userId}`).
+///
+/// # Panics
+/// When the definition has no paths.
+pub fn defined_operations(template: &Value) -> BTreeMap<String, &Value> {
+    let definition = &resources(template)[HTTP_API]["Properties"]["DefinitionBody"];
+    let mut operations = BTreeMap::new();
+    for (path, methods) in definition["paths"].as_mapping().expect("paths") {
+        for (method, operation) in methods.as_mapping().expect("a path item") {
+            let key = format!(
+                "{} {}",
+                method.as_str().unwrap_or_default().to_ascii_uppercase(),
+                path.as_str().unwrap_or_default()
+            );
+            operations.insert(key, operation);
+        }
+    }
+    operations
+}
+
 /// The execution role of `function` (a function resource).
 pub fn role_of<'a>(template: &'a Value, function: &Value) -> &'a Value {
     let role_id = get_att_target(&function["Properties"]["Role"], "Arn");
@@ -88,28 +152,49 @@ fn resource_text(resource: &Value) -> String {
     }
 }
 
-/// Every `(action, resource)` the role's policy allows.
+/// Every `(action, resource)` the role's policy allows at the default parameters (no condition of
+/// the policy holds: tracing is `PassThrough`).
 ///
 /// # Panics
-/// When the role has anything but one inline policy of `Allow` statements without wildcards.
+/// As [`allowed_by_when`].
 pub fn allowed_by(role: &Value) -> BTreeSet<(String, String)> {
+    allowed_by_when(role, &BTreeSet::new())
+}
+
+/// Every `(action, resource)` the role's policy allows when exactly the conditions in `holding`
+/// hold. A resource `*` reads `*`.
+///
+/// # Panics
+/// When the role has anything but one inline policy of `Allow` statements without wildcards, but
+/// for the X-Ray actions, which have no resource-level permissions.
+pub fn allowed_by_when(role: &Value, holding: &BTreeSet<&str>) -> BTreeSet<(String, String)> {
     let policies = role["Properties"]["Policies"]
         .as_sequence()
         .expect("inline policies");
     assert_eq!(policies.len(), 1, "one policy per role");
     assert!(role["Properties"].get("ManagedPolicyArns").is_none());
     let mut allowed = BTreeSet::new();
-    for statement in policies[0]["PolicyDocument"]["Statement"]
+    let statements = policies[0]["PolicyDocument"]["Statement"]
         .as_sequence()
-        .expect("statements")
+        .expect("statements");
+    for statement in statements
+        .iter()
+        .filter_map(|statement| resolve_conditions(statement, holding))
     {
         assert_eq!(statement["Effect"], "Allow");
         for action in statement["Action"].as_sequence().expect("actions") {
             let action = action.as_str().expect("an action");
             assert!(!action.contains('*'), "no wildcard actions: {action}");
             for resource in statement["Resource"].as_sequence().expect("resources") {
-                assert_ne!(resource, "*", "no wildcard resources");
-                allowed.insert((action.to_string(), resource_text(resource)));
+                if resource == "*" {
+                    assert!(
+                        XRAY_WRITE.contains(&action),
+                        "no wildcard resources but for X-Ray: {action}"
+                    );
+                    allowed.insert((action.to_string(), "*".to_string()));
+                } else {
+                    allowed.insert((action.to_string(), resource_text(resource)));
+                }
             }
         }
     }

@@ -1,25 +1,41 @@
 //! The Lambda functions: what they share (SAM `Globals`: runtime, architecture, memory, timeout,
-//! environment) and, per function, the function itself, its log group and its own IAM role whose one
-//! policy allows exactly what [`super::permissions`] lists for it.
+//! tracing, JSON logs at the chosen level, environment) and, per function, the function itself with
+//! its route, its log group and its own IAM role whose one policy allows exactly what
+//! [`super::permissions`] lists for it.
 
 use serde_yaml_ng::Value;
 
-use super::cfn::{allow, assumed_by, get_att, list, map, policy_document, reference, sub};
-use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
-use super::parameters::{
-    GRAPH_BASE_URL, KEEPER_CONCURRENCY, KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LOG_LEVEL,
-    LOG_RETENTION_DAYS, LOGIN_BASE_URL, SETTINGS_TTL_SECONDS, TOKEN_CACHE_TTL_SECONDS,
+use super::cfn::{
+    allow, assumed_by, get_att, if_condition, list, map, no_value, policy_document, reference, sub,
 };
-use super::permissions::{GET_SECRET_VALUE, QUERY};
+use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
+use super::http_api::route_events;
+use super::parameters::{
+    CALLBACK_CONCURRENCY_RESERVED, CALLBACK_RESERVED_CONCURRENCY, DIRECT_INVOCATION_ERRORS,
+    GRAPH_BASE_URL, JWT_REQUIRED_SCOPES, JWT_SUBJECT_CLAIM, KEEPER_CONCURRENCY,
+    KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LOG_LEVEL, LOG_RETENTION_DAYS, LOGIN_BASE_URL,
+    SERVICE_NAME, SETTINGS_TTL_SECONDS, TOKEN_CACHE_TTL_SECONDS, TRACING, TRACING_ACTIVE,
+};
+use super::permissions::{GET_SECRET_VALUE, QUERY, XRAY_WRITE};
 use super::storage::{SETTINGS_SECRET, TABLE};
 use shared::adapters::dynamodb_table::KEEPER_INDEX;
+use shared::sign_in::functions::RouteAccess;
 
 /// Memory of every function, in MB.
 const MEMORY_MB: u32 = 128;
+/// Lambda's own log lines (`START`, `END`, `REPORT`) are kept from this level up: warnings only.
+const SYSTEM_LOG_LEVEL: &str = "WARN";
 
-/// The environment every function runs with: each variable from a resource or a parameter.
+/// The environment every function runs with: each variable from a resource or a parameter. The log
+/// level is not among them: Lambda passes the `LoggingConfig`'s level as `AWS_LAMBDA_LOG_LEVEL`,
+/// which the functions follow when `RUST_LOG` is unset.
 fn environment() -> Value {
     map([
+        ("POWERTOOLS_SERVICE_NAME", reference(SERVICE_NAME)),
+        (
+            "DIRECT_INVOCATION_ERRORS",
+            reference(DIRECT_INVOCATION_ERRORS),
+        ),
         ("TABLE_NAME", reference(TABLE)),
         ("SETTINGS_SECRET_ID", reference(SETTINGS_SECRET)),
         ("GRAPH_BASE_URL", reference(GRAPH_BASE_URL)),
@@ -35,12 +51,15 @@ fn environment() -> Value {
         ),
         ("KEEPER_SHARDS", reference(KEEPER_SHARDS)),
         ("KEEPER_CONCURRENCY", reference(KEEPER_CONCURRENCY)),
-        ("RUST_LOG", reference(LOG_LEVEL)),
+        ("JWT_SUBJECT_CLAIM", reference(JWT_SUBJECT_CLAIM)),
+        ("JWT_REQUIRED_SCOPES", reference(JWT_REQUIRED_SCOPES)),
     ])
 }
 
 /// The `Globals` section: what every function shares. `sam build` builds each function from the
-/// workspace root with `cargo lambda build --release --arm64 --bin <function>`.
+/// workspace root with `cargo lambda build --release --arm64 --bin <function>` (each function's
+/// `Metadata`). Logs are JSON (Lambda's advanced logging controls), so Lambda filters them by their
+/// `level` field.
 pub fn globals() -> Value {
     map([(
         "Function",
@@ -51,6 +70,15 @@ pub fn globals() -> Value {
             ("Architectures", list(["arm64"])),
             ("MemorySize", MEMORY_MB.into()),
             ("Timeout", DEFAULT_TIMEOUT_SECONDS.into()),
+            ("Tracing", reference(TRACING)),
+            (
+                "LoggingConfig",
+                map([
+                    ("LogFormat", "JSON".into()),
+                    ("ApplicationLogLevel", reference(LOG_LEVEL)),
+                    ("SystemLogLevel", SYSTEM_LOG_LEVEL.into()),
+                ]),
+            ),
             ("Environment", map([("Variables", environment())])),
         ]),
     )])
@@ -91,7 +119,7 @@ fn log_group_id(function: &DeployedFunction) -> String {
 }
 
 /// The statements of the function's one policy: its log group, then its table, index and secret
-/// access.
+/// access, and writing traces while tracing is `Active`.
 fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
     let mut statements = vec![allow(
         "WriteOwnLogs",
@@ -120,10 +148,17 @@ fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
             vec![reference(SETTINGS_SECRET)],
         ));
     }
+    statements.push(if_condition(
+        TRACING_ACTIVE,
+        allow("WriteTraces", &XRAY_WRITE, vec!["*".into()]),
+        no_value(),
+    ));
     statements
 }
 
-/// The function's resources: the function, its role and its log group.
+/// The function's resources: the function (with its route, if it has one), its role and its log
+/// group. The function behind the public route gets reserved concurrency, which also caps how many
+/// of it anyone on the internet can keep running.
 pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
     let mut properties = vec![
         ("FunctionName", sub(function_name(function))),
@@ -132,6 +167,19 @@ pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
     ];
     if function.timeout_seconds != DEFAULT_TIMEOUT_SECONDS {
         properties.push(("Timeout", function.timeout_seconds.into()));
+    }
+    if let Some(route) = &function.route {
+        if route.access == RouteAccess::Public {
+            properties.push((
+                "ReservedConcurrentExecutions",
+                if_condition(
+                    CALLBACK_CONCURRENCY_RESERVED,
+                    reference(CALLBACK_RESERVED_CONCURRENCY),
+                    no_value(),
+                ),
+            ));
+        }
+        properties.push(("Events", route_events(route)));
     }
     let lambda = map([
         ("Type", "AWS::Serverless::Function".into()),

@@ -8,8 +8,15 @@ use super::keeper_schedules::KEEPER_SHARD_COUNTS;
 
 /// Days CloudWatch keeps every log group of the stack.
 pub const LOG_RETENTION_DAYS: &str = "LogRetentionDays";
-/// The functions' `RUST_LOG`.
+/// Lambda's application log level of every function (`LoggingConfig.ApplicationLogLevel`), which
+/// Lambda passes to the function as `AWS_LAMBDA_LOG_LEVEL`.
 pub const LOG_LEVEL: &str = "LogLevel";
+/// X-Ray tracing of every function: `Active` or `PassThrough`.
+pub const TRACING: &str = "Tracing";
+/// `POWERTOOLS_SERVICE_NAME`: the `service` of every log line.
+pub const SERVICE_NAME: &str = "ServiceName";
+/// `DIRECT_INVOCATION_ERRORS`: how a failed direct invocation answers.
+pub const DIRECT_INVOCATION_ERRORS: &str = "DirectInvocationErrors";
 /// `KEEPER_SHARDS`.
 pub const KEEPER_SHARDS: &str = "KeeperShards";
 /// `KEEPER_REFRESH_AGE_DAYS`.
@@ -28,9 +35,38 @@ pub const LOGIN_BASE_URL: &str = "LoginBaseUrl";
 pub const JWT_ISSUER: &str = "JwtIssuer";
 /// Audiences of the JWTs the optional JWT authorizer accepts.
 pub const JWT_AUDIENCE: &str = "JwtAudience";
+/// `JWT_SUBJECT_CLAIM`: the claim of a JWT that names the application user.
+pub const JWT_SUBJECT_CLAIM: &str = "JwtSubjectClaim";
+/// `JWT_REQUIRED_SCOPES`: scopes of which a JWT must carry one.
+pub const JWT_REQUIRED_SCOPES: &str = "JwtRequiredScopes";
+/// Steady-state requests per second API Gateway lets through to the public sign-in callback.
+pub const CALLBACK_RATE_LIMIT: &str = "AuthCallbackThrottlingRateLimit";
+/// Burst of requests API Gateway lets through to the public sign-in callback.
+pub const CALLBACK_BURST_LIMIT: &str = "AuthCallbackThrottlingBurstLimit";
+/// Concurrency reserved for (and capping) the public sign-in callback; 0 reserves none.
+pub const CALLBACK_RESERVED_CONCURRENCY: &str = "AuthCallbackReservedConcurrency";
+/// The SNS topic alarms notify; empty: no notifications.
+pub const ALARM_TOPIC_ARN: &str = "AlarmTopicArn";
+/// Links the keeper may invalidate in an hour before the invalidation alarm fires.
+pub const INVALIDATION_ALARM_THRESHOLD: &str = "InvalidationAlarmThreshold";
+/// `UpstreamUnavailable` errors in 5 minutes, over every function, before its alarm fires.
+pub const UPSTREAM_UNAVAILABLE_ALARM_THRESHOLD: &str = "UpstreamUnavailableAlarmThreshold";
+/// Errors of the sign-in callback in 5 minutes before its alarm fires.
+pub const SIGN_IN_ERROR_ALARM_THRESHOLD: &str = "SignInErrorAlarmThreshold";
 
 /// Condition: the routes use the JWT authorizer instead of IAM authorization.
 pub const JWT_AUTHORIZER_ENABLED: &str = "JwtAuthorizerEnabled";
+/// Condition: X-Ray tracing is `Active`, so every role may write traces.
+pub const TRACING_ACTIVE: &str = "TracingActive";
+/// Condition: alarms notify the `AlarmTopicArn` topic.
+pub const ALARM_ACTIONS_ENABLED: &str = "AlarmActionsEnabled";
+/// Condition: the sign-in callback has reserved concurrency.
+pub const CALLBACK_CONCURRENCY_RESERVED: &str = "AuthCallbackConcurrencyReserved";
+
+/// Lambda's application log levels the `LogLevel` parameter offers. Not `WARN` and above: Lambda
+/// gives a JSON line without a `level` field the level `INFO`, and the metrics documents (EMF) have
+/// none, so at `WARN` Lambda would drop every metric.
+pub const LOG_LEVELS: [&str; 3] = ["TRACE", "DEBUG", "INFO"];
 
 /// The retention periods CloudWatch Logs accepts, in days.
 const RETENTION_DAYS: [u32; 22] = [
@@ -65,6 +101,15 @@ fn string(description: &str, default: &str, pattern: &str) -> Value {
     ])
 }
 
+fn one_of(description: &str, default: &str, allowed: &[&str]) -> Value {
+    map([
+        ("Type", "String".into()),
+        ("Description", description.into()),
+        ("Default", default.into()),
+        ("AllowedValues", list(allowed.iter().copied())),
+    ])
+}
+
 /// The condition name that holds when the keeper index has `shard_count` shards.
 pub fn keeper_shards_condition(shard_count: u32) -> String {
     format!("KeeperShards{shard_count}")
@@ -83,10 +128,34 @@ pub fn parameters() -> Value {
         ),
         (
             LOG_LEVEL,
+            one_of(
+                "Lambda's application log level of every function (JSON logs; the functions log at this level)",
+                "INFO",
+                &LOG_LEVELS,
+            ),
+        ),
+        (
+            TRACING,
+            one_of(
+                "X-Ray tracing of every function: PassThrough traces only requests a traced caller sampled; Active traces a sample of all (and lets the roles write traces)",
+                "PassThrough",
+                &["PassThrough", "Active"],
+            ),
+        ),
+        (
+            SERVICE_NAME,
             string(
-                "RUST_LOG of every function: error, warn, info or debug, or a tracing filter",
-                "info",
-                "^[A-Za-z0-9_=,:.-]+$",
+                "The service field of every log line (POWERTOOLS_SERVICE_NAME)",
+                "graph-functions",
+                "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+            ),
+        ),
+        (
+            DIRECT_INVOCATION_ERRORS,
+            one_of(
+                "How a failed direct invocation answers (DIRECT_INVOCATION_ERRORS): answer returns the error as a result; function-error makes it a Lambda function error whose errorType is the error code (Step Functions Retry and Catch)",
+                "answer",
+                &["answer", "function-error"],
             ),
         ),
         (
@@ -165,6 +234,78 @@ pub fn parameters() -> Value {
                 ("Default", "".into()),
             ]),
         ),
+        (
+            JWT_SUBJECT_CLAIM,
+            string(
+                "The claim of a JWT that names the caller's application user, its authUserId (JWT_SUBJECT_CLAIM)",
+                "sub",
+                "^[!-~]+$",
+            ),
+        ),
+        (
+            JWT_REQUIRED_SCOPES,
+            string(
+                "Scopes (comma or space separated) of which a JWT must carry at least one; empty: any token the authorizer accepts (JWT_REQUIRED_SCOPES)",
+                "",
+                "^[!-~ ]*$",
+            ),
+        ),
+        (
+            CALLBACK_RATE_LIMIT,
+            number(
+                "Requests per second API Gateway lets through to the public GET /auth/callback route (steady state)",
+                10,
+                range(1, Some(10_000)),
+            ),
+        ),
+        (
+            CALLBACK_BURST_LIMIT,
+            number(
+                "Burst of requests API Gateway lets through to the public GET /auth/callback route",
+                20,
+                range(1, Some(5_000)),
+            ),
+        ),
+        (
+            CALLBACK_RESERVED_CONCURRENCY,
+            number(
+                "Concurrent executions reserved for auth-callback, which also caps it; 0 reserves none (the function shares the account's pool)",
+                10,
+                range(0, Some(1_000)),
+            ),
+        ),
+        (
+            ALARM_TOPIC_ARN,
+            string(
+                "SNS topic the alarms notify; empty: the alarms change state without notifying anyone",
+                "",
+                "^(arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256})?$",
+            ),
+        ),
+        (
+            INVALIDATION_ALARM_THRESHOLD,
+            number(
+                "Links the token keeper may mark invalid in one hour before the invalidation alarm fires",
+                50,
+                range(0, None),
+            ),
+        ),
+        (
+            UPSTREAM_UNAVAILABLE_ALARM_THRESHOLD,
+            number(
+                "UpstreamUnavailable errors (over every function) in 5 minutes before their alarm fires",
+                10,
+                range(0, None),
+            ),
+        ),
+        (
+            SIGN_IN_ERROR_ALARM_THRESHOLD,
+            number(
+                "Errors of auth-callback in 5 minutes before the sign-in alarm fires (0: the first error)",
+                0,
+                range(0, None),
+            ),
+        ),
     ])
 }
 
@@ -196,10 +337,24 @@ pub fn rules() -> Value {
 
 /// The `Conditions` section.
 pub fn conditions() -> Value {
-    let mut entries = vec![(
-        JWT_AUTHORIZER_ENABLED.to_string(),
-        not(equals(reference(JWT_ISSUER), "".into())),
-    )];
+    let mut entries = vec![
+        (
+            JWT_AUTHORIZER_ENABLED.to_string(),
+            not(equals(reference(JWT_ISSUER), "".into())),
+        ),
+        (
+            TRACING_ACTIVE.to_string(),
+            equals(reference(TRACING), "Active".into()),
+        ),
+        (
+            ALARM_ACTIONS_ENABLED.to_string(),
+            not(equals(reference(ALARM_TOPIC_ARN), "".into())),
+        ),
+        (
+            CALLBACK_CONCURRENCY_RESERVED.to_string(),
+            not(equals(reference(CALLBACK_RESERVED_CONCURRENCY), "0".into())),
+        ),
+    ];
     entries.extend(KEEPER_SHARD_COUNTS.iter().skip(1).map(|&count| {
         (
             keeper_shards_condition(count),

@@ -6,12 +6,17 @@
 //!
 //! | adapter call | DynamoDB action | made for |
 //! | --- | --- | --- |
-//! | `DynamoTokenStore::get_link`, `get_app_token` (strongly consistent read) | `GetItem` | Graph operations (the caller's link, `userId` resolution, the cached application token), `auth-status`, `token-keeper` (re-reading each due link) |
+//! | `DynamoTokenStore::get_link`, `get_app_token` (strongly consistent read) | `GetItem` | Graph operations (the caller's link, `userId` resolution, the cached application token), `auth-status`, `auth-complete` (the user's previous link, a claim holder's link), `auth-revoke` (the link's Microsoft account, to release its claim), `token-keeper` (re-reading each due link) |
 //! | `DynamoTokenStore::replace_link_if_version` (conditional on `version`) | `PutItem` | Graph operations and `token-keeper` (a rotated refresh token, or the link marked invalid) |
 //! | `DynamoTokenStore::put_app_token` | `PutItem` | Graph operations (caching an application token) |
-//! | `DynamoTokenStore::put_link` | `PutItem` | `auth-callback` (the new link) |
+//! | `DynamoTokenStore::put_link` | `PutItem` | `auth-complete` (the new link) |
 //! | `DynamoTokenStore::defer_link` (conditional on `version`) | `UpdateItem` | `token-keeper` (a link whose refresh failed for now) |
 //! | `DynamoTokenStore::delete_link` | `DeleteItem` | `auth-revoke` |
+//! | `DynamoPendingCompletions::put` | `PutItem` | `auth-callback` (the redeemed sign-in, parked under its handle) |
+//! | `DynamoPendingCompletions::take` (conditional delete returning the old item) | `DeleteItem` | `auth-complete` |
+//! | `DynamoAccountClaims::claim`, `take_over` (conditional puts) | `PutItem` | `auth-complete` (`oneLinkPerMicrosoftAccount`) |
+//! | `DynamoAccountClaims::holder` | `GetItem` | `auth-complete` (`oneLinkPerMicrosoftAccount`) |
+//! | `DynamoAccountClaims::release` (conditional delete) | `DeleteItem` | `auth-complete` (the previous account's claim), `auth-revoke` |
 //! | `DynamoTokenStore::delete_app_token` | `DeleteItem` | `cache-clear` |
 //! | `DynamoSignInStates::put` | `PutItem` | `auth-start` (the pending sign-in) |
 //! | `DynamoSignInStates::take` (conditional delete returning the old item) | `DeleteItem` | `auth-callback` |
@@ -19,7 +24,12 @@
 //!
 //! `SecretsManagerSettings` (`GetSecretValue` on the settings secret) is read by every function that
 //! needs the app registration or the encryption keys: all but `auth-status` and `auth-revoke`, which
-//! only read or delete a link.
+//! only read or delete a link (and its claim).
+//!
+//! With the `Tracing` parameter `Active`, every role may also write traces ([`XRAY_WRITE`]). SAM adds
+//! an X-Ray managed policy for `Tracing` only to the roles it creates itself, never to a function
+//! that names its own `Role`, as every function here does; so the template adds the statement,
+//! under the `TracingActive` condition.
 
 use shared::operations::catalog;
 
@@ -37,6 +47,11 @@ pub const DELETE_ITEM: &str = "dynamodb:DeleteItem";
 pub const QUERY: &str = "dynamodb:Query";
 /// `secretsmanager:GetSecretValue`, allowed on the settings secret only.
 pub const GET_SECRET_VALUE: &str = "secretsmanager:GetSecretValue";
+
+/// What Lambda's X-Ray daemon sends with the function's role under active tracing (the Lambda
+/// developer guide's list for the execution role). X-Ray has no resource-level permissions for them:
+/// the template's only actions on `*`, and only while tracing is `Active`.
+pub const XRAY_WRITE: [&str; 2] = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
 /// A function's access to the table, its keeper index and the settings secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +81,9 @@ pub fn access_of(name: &str) -> Option<Access> {
         match name {
             "auth-start" => (&[PUT_ITEM], false, true),
             "auth-callback" => (&[PUT_ITEM, DELETE_ITEM], false, true),
+            "auth-complete" => (&[GET_ITEM, PUT_ITEM, DELETE_ITEM], false, true),
             "auth-status" => (&[GET_ITEM], false, false),
-            "auth-revoke" => (&[DELETE_ITEM], false, false),
+            "auth-revoke" => (&[GET_ITEM, DELETE_ITEM], false, false),
             TOKEN_KEEPER => (&[GET_ITEM, PUT_ITEM, UPDATE_ITEM], true, true),
             CACHE_CLEAR => (&[DELETE_ITEM], false, true),
             _ => return None,

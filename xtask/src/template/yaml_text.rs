@@ -3,7 +3,9 @@
 //! CloudFormation and cfn-lint read templates as YAML 1.1, where plain `OFF`, `yes` or `2010-09-09`
 //! are a boolean or a date, while YAML 1.2 writers (serde_yaml_ng) leave them unquoted. Here a string
 //! is written plain only when it starts with a letter, holds nothing but letters, digits and a few
-//! punctuation marks, and is none of YAML 1.1's boolean or null words; every other string is quoted.
+//! punctuation marks, and is none of YAML 1.1's boolean or null words; every other string is quoted,
+//! except text of several lines (a dashboard's JSON), written as a literal block (`|`) so it reads as
+//! it is.
 
 use std::fmt::Write;
 
@@ -40,6 +42,32 @@ fn string_scalar(text: &str) -> String {
     }
 }
 
+/// The header (`|` or `|-`) and lines of `text` as a literal block, when it has several lines, no
+/// control character but line breaks, at most one final line break, and a first line that does not
+/// start with a space (which would read as more indentation).
+fn literal_block(text: &str) -> Option<(&'static str, Vec<&str>)> {
+    let (header, body) = match text.strip_suffix('\n') {
+        Some(body) => ("|", body),
+        None => ("|-", text),
+    };
+    let plain_lines = body.contains('\n')
+        && !body.ends_with('\n')
+        && !body.starts_with([' ', '\n'])
+        && !body.chars().any(|c| c.is_control() && c != '\n');
+    plain_lines.then(|| (header, body.split('\n').collect()))
+}
+
+/// Writes `lines` of a literal block at `indent` (empty lines stay empty).
+fn write_lines(out: &mut String, lines: &[&str], indent: usize) {
+    for line in lines {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            writeln!(out, "{}{line}", " ".repeat(indent)).expect("writing to a String");
+        }
+    }
+}
+
 /// A scalar, or `None` for a non-empty mapping or sequence (written as a block).
 fn scalar(value: &Value) -> Option<String> {
     match value {
@@ -69,6 +97,12 @@ fn write_block(out: &mut String, value: &Value, indent: usize, first_line_taken:
         Value::Mapping(entries) => {
             for (key, entry) in entries {
                 let key = scalar(key).expect("template keys are strings");
+                if let Some((header, lines)) = entry.as_str().and_then(literal_block) {
+                    writeln!(out, "{pad}{key}: {header}").expect("writing to a String");
+                    write_lines(out, &lines, indent + INDENT);
+                    pad = " ".repeat(indent);
+                    continue;
+                }
                 match scalar(entry) {
                     Some(text) => writeln!(out, "{pad}{key}: {text}"),
                     None => {
@@ -83,6 +117,12 @@ fn write_block(out: &mut String, value: &Value, indent: usize, first_line_taken:
         }
         Value::Sequence(items) => {
             for item in items {
+                if let Some((header, lines)) = item.as_str().and_then(literal_block) {
+                    writeln!(out, "{pad}- {header}").expect("writing to a String");
+                    write_lines(out, &lines, indent + INDENT);
+                    pad = " ".repeat(indent);
+                    continue;
+                }
                 match scalar(item) {
                     Some(text) => writeln!(out, "{pad}- {text}").expect("writing to a String"),
                     None if matches!(item, Value::Mapping(_)) => {
@@ -149,7 +189,7 @@ mod tests {
                 list([
                     map([("Effect", "Allow".into()), ("Action", list(["a", "b"]))]),
                     list(["nested"]),
-                    "line\nbreak".into(),
+                    "tab\tbreak".into(),
                 ]),
             ),
             ("Empty", list(Vec::<Value>::new())),
@@ -157,7 +197,24 @@ mod tests {
         let text = to_yaml(&value);
         assert_eq!(
             text,
-            "Statement:\n  - Effect: Allow\n    Action:\n      - a\n      - b\n  -\n    - nested\n  - \"line\\nbreak\"\nEmpty: []\n"
+            "Statement:\n  - Effect: Allow\n    Action:\n      - a\n      - b\n  -\n    - nested\n  - \"tab\\tbreak\"\nEmpty: []\n"
+        );
+        assert_eq!(serde_yaml_ng::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn writes_text_of_several_lines_as_a_literal_block() {
+        let value = map([
+            ("Body", "{\n  \"a\": 1,\n\n  \"b\": \"it's\"\n}\n".into()),
+            ("Items", list(["one\ntwo", " indented\nfirst line"])),
+            ("Single", "line\n".into()),
+        ]);
+        let text = to_yaml(&value);
+        assert_eq!(
+            text,
+            "Body: |\n  {\n    \"a\": 1,\n\n    \"b\": \"it's\"\n  }\n\
+             Items:\n  - |-\n    one\n    two\n  - \" indented\\nfirst line\"\n\
+             Single: \"line\\n\"\n"
         );
         assert_eq!(serde_yaml_ng::from_str::<Value>(&text).unwrap(), value);
     }

@@ -1,25 +1,35 @@
 //! `template.yaml` is what the generator makes, and it deploys exactly the catalog: one function per
-//! binary, one route per operation and sign-in function, only `auth-callback` public, one role per
-//! function allowing only what that function calls, the table the adapters expect, keeper schedules
-//! covering every shard, and an environment the functions accept.
+//! binary with JSON logs and the chosen tracing, one route per operation and sign-in function (SAM
+//! `HttpApi` events), only `auth-callback` public and throttled, one role per function allowing only
+//! what that function calls (and writing traces only under active tracing), the table the adapters
+//! expect, keeper schedules covering every shard, an environment the functions accept, and alarms and
+//! a dashboard on the metrics the functions really emit.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use e2e::paths::repo_root;
 use serde_yaml_ng::Value;
 use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
-use shared::error::ErrorCode;
+use shared::error::{ApiError, ErrorCode};
 use shared::operations::catalog::CATALOG;
-use shared::runtime::config::Config;
+use shared::runtime::config::{Config, DEFAULT_SERVICE, DirectErrors};
+use shared::runtime::event::EventStyle;
+use shared::runtime::invocation_summary::InvocationSummary;
 use shared::runtime::keeper_event::keeper_shards;
+use shared::runtime::outcome::Outcome;
 use shared::settings::product_settings::Settings;
 use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
+use shared::support::upstream_record::UpstreamRecord;
+use xtask::template::alarms::ALARMS;
 use xtask::template::committed::{
-    allowed_by, committed_template, functions_by_binary, get_att_target, of_type, resources,
-    role_of,
+    allowed_by, allowed_by_when, committed_template, defined_operations, functions_by_binary,
+    get_att_target, of_type, resolve_conditions, resources, role_of, routes_by_key,
 };
+use xtask::template::metrics::{INVOCATION_METRICS, KEEPER_METRICS, NAMESPACE};
+use xtask::template::permissions::XRAY_WRITE;
 use xtask::template::storage::SETTINGS_PLACEHOLDER;
 use xtask::template::{template_path, template_yaml};
 
@@ -28,30 +38,14 @@ fn reference(name: &str) -> Value {
     serde_yaml_ng::from_str(&format!("Ref: {name}")).unwrap()
 }
 
-/// The function binary behind each route, by route key.
-fn routes_by_key(template: &Value) -> BTreeMap<String, (String, &Value)> {
-    let binary_of: BTreeMap<&str, String> = functions_by_binary(template)
-        .into_iter()
-        .map(|(binary, (id, _))| (id, binary))
-        .collect();
-    let integrations = of_type(template, "AWS::ApiGatewayV2::Integration");
-    let mut routes = BTreeMap::new();
-    for (id, route) in of_type(template, "AWS::ApiGatewayV2::Route") {
-        let properties = &route["Properties"];
-        let target = properties["Target"]["Fn::Sub"].as_str().unwrap();
-        let integration_id = target
-            .strip_prefix("integrations/${")
-            .and_then(|rest| rest.strip_suffix('}'))
-            .unwrap_or_else(|| panic!("{id} targets an integration: {target}"));
-        let integration = &integrations[integration_id]["Properties"];
-        assert_eq!(integration["IntegrationType"], "AWS_PROXY");
-        assert_eq!(integration["PayloadFormatVersion"], "2.0");
-        let function = get_att_target(&integration["IntegrationUri"], "Arn");
-        let key = properties["RouteKey"].as_str().unwrap().to_string();
-        let previous = routes.insert(key.clone(), (binary_of[function].clone(), properties));
-        assert!(previous.is_none(), "route {key} is defined twice");
-    }
-    routes
+/// `text` as YAML.
+fn yaml(text: &str) -> Value {
+    serde_yaml_ng::from_str(text).unwrap()
+}
+
+/// The names of the conditions in `names`, as a set for [`resolve_conditions`].
+fn holding<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
+    names.iter().copied().collect()
 }
 
 /// The binaries of `functions/src/bin`.
@@ -93,6 +87,11 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
     );
     assert_eq!(globals["Handler"], "bootstrap");
     assert_eq!(globals["MemorySize"], 128);
+    assert_eq!(globals["Tracing"], reference("Tracing"));
+    assert_eq!(
+        globals["LoggingConfig"],
+        yaml("{LogFormat: JSON, ApplicationLogLevel: {Ref: LogLevel}, SystemLogLevel: WARN}")
+    );
     for (binary, (id, function)) in &functions {
         let properties = &function["Properties"];
         assert_eq!(
@@ -100,13 +99,42 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
             format!("${{AWS::StackName}}-{binary}").as_str(),
             "{id}"
         );
-        for global in ["Runtime", "Architectures", "CodeUri", "MemorySize"] {
+        for global in [
+            "Runtime",
+            "Architectures",
+            "CodeUri",
+            "MemorySize",
+            "Tracing",
+            "LoggingConfig",
+        ] {
             assert!(properties.get(global).is_none(), "{id} overrides {global}");
         }
     }
     assert_eq!(
         functions["token-keeper"].1["Properties"]["Timeout"], 300,
         "the keeper's timeout (docs/keeper.md)"
+    );
+}
+
+#[test]
+fn the_log_level_keeps_the_metrics_and_tracing_is_a_choice() {
+    let template = committed_template();
+    let parameters = &template["Parameters"];
+    // Lambda gives a JSON line without `level` the level INFO, and the metrics documents have none:
+    // at WARN or above Lambda would drop every metric.
+    assert_eq!(parameters["LogLevel"]["Default"], "INFO");
+    assert_eq!(
+        parameters["LogLevel"]["AllowedValues"],
+        yaml("[TRACE, DEBUG, INFO]")
+    );
+    assert_eq!(parameters["Tracing"]["Default"], "PassThrough");
+    assert_eq!(
+        parameters["Tracing"]["AllowedValues"],
+        yaml("[PassThrough, Active]")
+    );
+    assert_eq!(
+        template["Conditions"]["TracingActive"],
+        yaml("Fn::Equals: [{Ref: Tracing}, Active]")
     );
 }
 
@@ -134,47 +162,65 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
         .map(|(key, (binary, _))| (key.clone(), binary.clone()))
         .collect();
     assert_eq!(actual, expected);
-
-    // The API may invoke each routed function through its own route only.
-    let functions = functions_by_binary(&template);
-    let permissions = of_type(&template, "AWS::Lambda::Permission");
-    assert_eq!(permissions.len(), routes.len());
-    for (key, (binary, _)) in &routes {
-        let (method, path) = key.split_once(' ').unwrap();
-        let function_id = functions[binary].0;
-        let allowing: Vec<_> = permissions
-            .values()
-            .filter(|p| p["Properties"]["FunctionName"] == reference(function_id))
-            .collect();
-        assert_eq!(allowing.len(), 1, "{binary}");
-        let properties = &allowing[0]["Properties"];
-        assert_eq!(properties["Principal"], "apigateway.amazonaws.com");
-        assert_eq!(properties["Action"], "lambda:InvokeFunction");
-        let source = properties["SourceArn"]["Fn::Sub"].as_str().unwrap();
+    for (key, (_, event)) in &routes {
+        assert_eq!(event["PayloadFormatVersion"], "2.0", "{key}");
+        assert_eq!(event["TimeoutInMillis"], 30_000, "{key}");
         assert!(
-            source.ends_with(&format!("${{HttpApi}}/*/{method}{path}")),
-            "{binary}: {source}"
+            event.get("Auth").is_none(),
+            "{key}: authorization is in the API's definition"
         );
     }
+
+    // The API's definition names exactly these routes, each with its function; SAM adds their
+    // integrations and invoke permissions, so no raw route, integration or permission is written.
+    let operations = defined_operations(&template);
+    let defined: BTreeMap<String, String> = operations
+        .iter()
+        .map(|(key, operation)| {
+            let id = operation["operationId"].as_str().unwrap().to_string();
+            (key.clone(), id)
+        })
+        .collect();
+    assert_eq!(defined, expected);
+    for raw in [
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Stage",
+        "AWS::Lambda::Permission",
+    ] {
+        assert!(of_type(&template, raw).is_empty(), "SAM makes the {raw}");
+    }
+    let api = &of_type(&template, "AWS::Serverless::HttpApi")["HttpApi"]["Properties"];
+    assert!(api.get("StageName").is_none(), "the $default stage");
+    assert!(
+        api.get("Auth").is_none(),
+        "SAM's Auth would replace the definition's security schemes"
+    );
+    let access_logs = get_att_target(&api["AccessLogSettings"]["DestinationArn"], "Arn");
+    assert_eq!(
+        resources(&template)[access_logs]["Type"],
+        "AWS::Logs::LogGroup"
+    );
 }
 
 #[test]
 fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_authorizer() {
     let template = committed_template();
-    let iam_or_jwt: Value =
-        serde_yaml_ng::from_str("Fn::If: [JwtAuthorizerEnabled, JWT, AWS_IAM]").unwrap();
-    let jwt_authorizer: Value = serde_yaml_ng::from_str(
-        "Fn::If: [JwtAuthorizerEnabled, {Ref: JwtAuthorizer}, {Ref: AWS::NoValue}]",
-    )
-    .unwrap();
+    let iam_or_jwt = yaml("Fn::If: [JwtAuthorizerEnabled, [{JwtAuthorizer: []}], [{AWS_IAM: []}]]");
     let mut public = Vec::new();
-    for (key, (binary, route)) in routes_by_key(&template) {
-        if route["AuthorizationType"] == "NONE" {
-            assert!(route.get("AuthorizerId").is_none(), "{key}");
-            public.push(binary);
-        } else {
-            assert_eq!(route["AuthorizationType"], iam_or_jwt, "{key}");
-            assert_eq!(route["AuthorizerId"], jwt_authorizer, "{key}");
+    for (key, operation) in defined_operations(&template) {
+        let binary = operation["operationId"].as_str().unwrap();
+        match operation.get("security") {
+            None => public.push(binary.to_string()),
+            Some(security) => {
+                assert_eq!(security, &iam_or_jwt, "{key}");
+                // Whichever way the condition goes, exactly one scheme guards the route.
+                for mode in [holding(&[]), holding(&["JwtAuthorizerEnabled"])] {
+                    let resolved = resolve_conditions(security, &mode).unwrap();
+                    assert_eq!(resolved.as_sequence().unwrap().len(), 1, "{key}");
+                }
+            }
         }
     }
     let public_in_catalog: Vec<&str> = SIGN_IN_FUNCTIONS
@@ -185,26 +231,77 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
     assert_eq!(public, ["auth-callback"]);
     assert_eq!(public, public_in_catalog);
 
-    let authorizer = &of_type(&template, "AWS::ApiGatewayV2::Authorizer")["JwtAuthorizer"];
-    assert_eq!(authorizer["Condition"], "JwtAuthorizerEnabled");
-    let properties = &authorizer["Properties"];
-    assert_eq!(properties["AuthorizerType"], "JWT");
+    let definition = &resources(&template)["HttpApi"]["Properties"]["DefinitionBody"];
+    let schemes = &definition["components"]["securitySchemes"];
     assert_eq!(
-        properties["JwtConfiguration"]["Issuer"],
+        schemes["AWS_IAM"],
+        yaml(
+            "{type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}"
+        )
+    );
+    assert!(
+        resolve_conditions(&schemes["JwtAuthorizer"], &holding(&[])).is_none(),
+        "no JWT authorizer without JwtIssuer"
+    );
+    let jwt = resolve_conditions(
+        &schemes["JwtAuthorizer"],
+        &holding(&["JwtAuthorizerEnabled"]),
+    )
+    .unwrap();
+    assert_eq!(jwt["type"], "oauth2");
+    let authorizer = &jwt["x-amazon-apigateway-authorizer"];
+    assert_eq!(authorizer["type"], "jwt");
+    assert_eq!(
+        authorizer["jwtConfiguration"]["issuer"],
         reference("JwtIssuer")
     );
     assert_eq!(
-        properties["JwtConfiguration"]["Audience"],
+        authorizer["jwtConfiguration"]["audience"],
         reference("JwtAudience")
     );
     assert_eq!(
-        properties["IdentitySource"][0],
+        authorizer["identitySource"],
         "$request.header.Authorization"
     );
     assert_eq!(
         template["Conditions"]["JwtAuthorizerEnabled"],
-        serde_yaml_ng::from_str::<Value>("Fn::Not: [{Fn::Equals: [{Ref: JwtIssuer}, '']}]")
-            .unwrap()
+        yaml("Fn::Not: [{Fn::Equals: [{Ref: JwtIssuer}, '']}]")
+    );
+}
+
+#[test]
+fn the_public_callback_is_throttled_and_its_concurrency_reserved() {
+    let template = committed_template();
+    for (key, (binary, event)) in routes_by_key(&template) {
+        let function = &functions_by_binary(&template)[&binary].1["Properties"];
+        if binary == "auth-callback" {
+            assert_eq!(
+                event["RouteSettings"],
+                yaml(
+                    "{ThrottlingBurstLimit: {Ref: AuthCallbackThrottlingBurstLimit}, \
+                     ThrottlingRateLimit: {Ref: AuthCallbackThrottlingRateLimit}}"
+                ),
+                "{key}"
+            );
+            let reserved = &function["ReservedConcurrentExecutions"];
+            assert_eq!(
+                resolve_conditions(reserved, &holding(&["AuthCallbackConcurrencyReserved"])),
+                Some(reference("AuthCallbackReservedConcurrency"))
+            );
+            assert_eq!(resolve_conditions(reserved, &holding(&[])), None);
+        } else {
+            assert!(event.get("RouteSettings").is_none(), "{key}");
+            assert!(
+                function.get("ReservedConcurrentExecutions").is_none(),
+                "{binary}"
+            );
+        }
+    }
+    let parameters = &template["Parameters"];
+    assert_eq!(parameters["AuthCallbackReservedConcurrency"]["Default"], 10);
+    assert_eq!(
+        template["Conditions"]["AuthCallbackConcurrencyReserved"],
+        yaml("Fn::Not: [{Fn::Equals: [{Ref: AuthCallbackReservedConcurrency}, '0']}]")
     );
 }
 
@@ -229,8 +326,14 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
             ("dynamodb:DeleteItem", TABLE),
             ("secretsmanager:GetSecretValue", SECRET),
         ],
+        "auth-complete" => vec![
+            ("dynamodb:GetItem", TABLE),
+            ("dynamodb:PutItem", TABLE),
+            ("dynamodb:DeleteItem", TABLE),
+            ("secretsmanager:GetSecretValue", SECRET),
+        ],
         "auth-status" => vec![("dynamodb:GetItem", TABLE)],
-        "auth-revoke" => vec![("dynamodb:DeleteItem", TABLE)],
+        "auth-revoke" => vec![("dynamodb:GetItem", TABLE), ("dynamodb:DeleteItem", TABLE)],
         "token-keeper" => vec![
             ("dynamodb:GetItem", TABLE),
             ("dynamodb:PutItem", TABLE),
@@ -299,9 +402,26 @@ fn each_function_has_its_own_role_allowing_only_what_it_calls() {
             .map(|(action, resource)| (action.to_string(), resource.to_string()))
             .collect();
         assert_eq!(allowed, expected, "{binary}");
+
+        // Active tracing adds writing traces (SAM adds nothing to a role the template names).
+        let traced = allowed_by_when(role, &holding(&["TracingActive"]));
+        let added: BTreeSet<(String, String)> =
+            traced.difference(&allowed_by(role)).cloned().collect();
+        let xray: BTreeSet<(String, String)> = XRAY_WRITE
+            .iter()
+            .map(|action| (action.to_string(), "*".to_string()))
+            .collect();
+        assert_eq!(
+            added, xray,
+            "{binary} writes traces only when tracing is Active"
+        );
     }
 
     let scheduler = allowed_by(roles["KeeperSchedulerRole"]);
+    assert_eq!(
+        allowed_by_when(roles["KeeperSchedulerRole"], &holding(&["TracingActive"])),
+        scheduler
+    );
     let keeper_id = functions_by_binary(&template)["token-keeper"].0.to_string();
     assert_eq!(
         scheduler,
@@ -360,18 +480,6 @@ fn the_settings_secret_starts_as_a_placeholder_the_functions_refuse() {
     );
 }
 
-/// The value `Fn::If` trees in `value` take when exactly the conditions in `holding` hold.
-fn resolve_conditions(value: &Value, holding: &BTreeSet<String>) -> Value {
-    match value.get("Fn::If") {
-        Some(branches) => {
-            let condition = branches[0].as_str().unwrap();
-            let branch = if holding.contains(condition) { 1 } else { 2 };
-            resolve_conditions(&branches[branch], holding)
-        }
-        None => value.clone(),
-    }
-}
-
 #[test]
 fn keeper_schedules_cover_every_shard_once_for_every_shard_count() {
     let template = committed_template();
@@ -395,7 +503,7 @@ fn keeper_schedules_cover_every_shard_once_for_every_shard_count() {
     for count in shard_counts {
         let count = count.as_u64().unwrap() as u32;
         let condition = format!("KeeperShards{count}");
-        let holding = BTreeSet::from([condition.clone()]);
+        let holding = holding(&[condition.as_str()]);
         if let Some(defined) = template["Conditions"].get(&condition) {
             assert_eq!(
                 defined,
@@ -413,7 +521,7 @@ fn keeper_schedules_cover_every_shard_once_for_every_shard_count() {
                 get_att_target(&target["RoleArn"], "Arn"),
                 "KeeperSchedulerRole"
             );
-            let input = resolve_conditions(&target["Input"], &holding);
+            let input = resolve_conditions(&target["Input"], &holding).unwrap();
             let event: serde_json::Value = serde_json::from_str(input.as_str().unwrap()).unwrap();
             let shards = keeper_shards(event, count)
                 .unwrap_or_else(|error| panic!("{id} at {count} shards: {error}"));
@@ -458,12 +566,15 @@ fn the_environment_at_default_parameters_is_the_functions_default_configuration(
         environment.get(name).cloned()
     })
     .expect("the template's environment is a valid configuration");
-    let mut set: BTreeSet<String> = environment.keys().cloned().collect();
-    assert!(set.remove("RUST_LOG"), "the log level is set");
+    let set: BTreeSet<String> = environment.keys().cloned().collect();
     assert_eq!(
         set,
         asked.into_inner(),
         "every variable read is set, and only those"
+    );
+    assert!(
+        !set.contains("RUST_LOG"),
+        "the level comes from LoggingConfig (AWS_LAMBDA_LOG_LEVEL): RUST_LOG would override it"
     );
 
     let defaults = Config::from_lookup(|name| match name {
@@ -479,4 +590,274 @@ fn the_environment_at_default_parameters_is_the_functions_default_configuration(
     assert_eq!(config.token_cache_ttl, defaults.token_cache_ttl);
     assert_eq!(config.keeper_schedule, defaults.keeper_schedule);
     assert_eq!(config.keeper_concurrency, defaults.keeper_concurrency);
+    assert_eq!(config.jwt_rules, defaults.jwt_rules);
+    assert_eq!(config.service, DEFAULT_SERVICE);
+    assert_eq!(config.direct_errors, DirectErrors::Answer);
+    assert_eq!(
+        template["Parameters"]["DirectInvocationErrors"]["AllowedValues"],
+        yaml("[answer, function-error]")
+    );
+    let function_errors = Config::from_lookup(|name| match name {
+        "DIRECT_INVOCATION_ERRORS" => Some("function-error".into()),
+        other => environment.get(other).cloned(),
+    })
+    .unwrap();
+    assert_eq!(function_errors.direct_errors, DirectErrors::FunctionError);
+}
+
+/// A metric as `Name Dimension=value ...`, dimensions sorted.
+fn metric_text(name: &str, dimensions: &[(&str, &str)]) -> String {
+    let mut dimensions: Vec<String> = dimensions
+        .iter()
+        .map(|(dimension, value)| format!("{dimension}={value}"))
+        .collect();
+    dimensions.sort();
+    std::iter::once(name.to_string())
+        .chain(dimensions)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every metric the functions emit, as `(name, dimension names)`: the metrics document of a failed
+/// invocation (which also publishes `Errors` by code), and the token keeper's counts, which its
+/// handler (`shared/src/runtime/keeper_handler.rs`) adds to that document.
+fn emitted_metrics() -> BTreeSet<(String, BTreeSet<String>)> {
+    let error = ApiError::new(ErrorCode::UpstreamUnavailable, "Graph kept failing");
+    let outcome = Outcome::answered(EventStyle::Direct, serde_json::json!({}), 503, Some(&error));
+    let upstream = UpstreamRecord::default();
+    let document = InvocationSummary {
+        service: DEFAULT_SERVICE,
+        operation: "users-get",
+        function_name: "stack-users-get",
+        function_request_id: "request-1",
+        xray_trace_id: None,
+        cold_start: true,
+        duration: Duration::from_millis(3),
+        upstream: &upstream,
+        outcome: &outcome,
+    }
+    .metrics_document();
+    let mut emitted = BTreeSet::new();
+    for directive in document["_aws"]["CloudWatchMetrics"].as_array().unwrap() {
+        assert_eq!(directive["Namespace"], NAMESPACE);
+        for dimensions in directive["Dimensions"].as_array().unwrap() {
+            let dimensions: BTreeSet<String> = dimensions
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap().to_string())
+                .collect();
+            for metric in directive["Metrics"].as_array().unwrap() {
+                let name = metric["Name"].as_str().unwrap().to_string();
+                emitted.insert((name, dimensions.clone()));
+            }
+        }
+    }
+    let per_function: BTreeSet<&str> = emitted
+        .iter()
+        .filter(|(_, dimensions)| dimensions.len() == 1 && dimensions.contains("Function"))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(
+        per_function,
+        INVOCATION_METRICS.into_iter().collect(),
+        "xtask's list of invocation metrics"
+    );
+    let keeper_handler =
+        std::fs::read_to_string(repo_root().join("shared/src/runtime/keeper_handler.rs")).unwrap();
+    for name in KEEPER_METRICS {
+        assert!(
+            keeper_handler.contains(&format!("count(\"{name}\"")),
+            "the keeper emits {name}"
+        );
+        emitted.insert((name.to_string(), BTreeSet::from(["Function".to_string()])));
+    }
+    emitted
+}
+
+/// Checks that `metric` (`Namespace`, `MetricName`, `Dimensions`) is emitted by a deployed function
+/// and returns it as [`metric_text`].
+fn checked_metric(
+    metric: &Value,
+    emitted: &BTreeSet<(String, BTreeSet<String>)>,
+    functions: &BTreeSet<String>,
+) -> String {
+    assert_eq!(metric["Namespace"], NAMESPACE);
+    let name = metric["MetricName"].as_str().unwrap();
+    let dimensions: Vec<(&str, &str)> = metric["Dimensions"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|d| (d["Name"].as_str().unwrap(), d["Value"].as_str().unwrap()))
+        .collect();
+    let names: BTreeSet<String> = dimensions.iter().map(|(d, _)| d.to_string()).collect();
+    assert!(
+        emitted.contains(&(name.to_string(), names.clone())),
+        "{name} by {names:?} is not emitted"
+    );
+    for (dimension, value) in &dimensions {
+        if *dimension == "Function" {
+            assert!(functions.contains(*value), "{value} is no function");
+        }
+    }
+    metric_text(name, &dimensions)
+}
+
+#[test]
+fn the_alarms_watch_metrics_the_functions_emit_and_notify_the_optional_topic() {
+    let template = committed_template();
+    let emitted = emitted_metrics();
+    let functions: BTreeSet<String> = functions_by_binary(&template).keys().cloned().collect();
+    let alarms = of_type(&template, "AWS::CloudWatch::Alarm");
+    assert_eq!(
+        alarms.keys().copied().collect::<BTreeSet<_>>(),
+        ALARMS.into_iter().collect()
+    );
+    let actions =
+        yaml("Fn::If: [AlarmActionsEnabled, [{Ref: AlarmTopicArn}], {Ref: AWS::NoValue}]");
+    let parameters = &template["Parameters"];
+    let mut watched: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (id, alarm) in &alarms {
+        let properties = &alarm["Properties"];
+        assert_eq!(properties["AlarmActions"], actions, "{id}");
+        assert_eq!(properties["TreatMissingData"], "notBreaching", "{id}");
+        assert_eq!(
+            properties["ComparisonOperator"], "GreaterThanThreshold",
+            "{id}"
+        );
+        match properties["Threshold"].get("Ref") {
+            Some(parameter) => assert_eq!(
+                parameters[parameter.as_str().unwrap()]["Type"],
+                "Number",
+                "{id}"
+            ),
+            None => assert_eq!(properties["Threshold"], 0, "{id}"),
+        }
+        let metrics: Vec<&Value> = match properties.get("Metrics") {
+            Some(queries) => queries
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter_map(|query| query.get("MetricStat"))
+                .map(|stat| &stat["Metric"])
+                .collect(),
+            None => vec![properties],
+        };
+        watched.insert(
+            id,
+            metrics
+                .into_iter()
+                .map(|metric| checked_metric(metric, &emitted, &functions))
+                .collect(),
+        );
+    }
+    let expected = |metrics: &[&str]| metrics.iter().map(|m| m.to_string()).collect();
+    assert_eq!(
+        watched["KeeperFailuresAlarm"],
+        expected(&[
+            "Errors Function=token-keeper",
+            "Failed Function=token-keeper"
+        ])
+    );
+    assert_eq!(
+        watched["KeeperInvalidationsAlarm"],
+        expected(&["Invalidated Function=token-keeper"])
+    );
+    assert_eq!(
+        watched["UpstreamUnavailableAlarm"],
+        expected(&[&format!(
+            "Errors ErrorCode={}",
+            ErrorCode::UpstreamUnavailable.as_str()
+        )])
+    );
+    assert_eq!(
+        watched["SignInCallbackErrorsAlarm"],
+        expected(&["Errors Function=auth-callback"])
+    );
+    let keeper_failures = &alarms["KeeperFailuresAlarm"]["Properties"]["Metrics"];
+    assert_eq!(
+        keeper_failures[2]["Expression"],
+        "FILL(errors, 0) + FILL(failed, 0)"
+    );
+
+    assert_eq!(parameters["AlarmTopicArn"]["Default"], "");
+    assert_eq!(
+        template["Conditions"]["AlarmActionsEnabled"],
+        yaml("Fn::Not: [{Fn::Equals: [{Ref: AlarmTopicArn}, '']}]")
+    );
+}
+
+#[test]
+fn the_dashboard_graphs_every_function_and_the_keeper_from_emitted_metrics() {
+    let template = committed_template();
+    let emitted = emitted_metrics();
+    let functions: BTreeSet<String> = functions_by_binary(&template).keys().cloned().collect();
+    let dashboard = &of_type(&template, "AWS::CloudWatch::Dashboard")["Dashboard"]["Properties"];
+    let mut body = dashboard["DashboardBody"]["Fn::Sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Every substitution is the region or an alarm's ARN.
+    let mut alarms_shown = BTreeSet::new();
+    while let Some(start) = body.find("${") {
+        let end = start + body[start..].find('}').unwrap();
+        let name = body[start + 2..end].to_string();
+        if name != "AWS::Region" {
+            let alarm = name.strip_suffix(".Arn").unwrap();
+            assert!(ALARMS.contains(&alarm), "{name}");
+            alarms_shown.insert(alarm.to_string());
+        }
+        body.replace_range(start..=end, "x");
+    }
+    assert_eq!(alarms_shown, ALARMS.iter().map(|a| a.to_string()).collect());
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+
+    let mut graphed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut searches = Vec::new();
+    for widget in body["widgets"].as_array().unwrap() {
+        let right = widget["x"].as_u64().unwrap() + widget["width"].as_u64().unwrap();
+        assert!(right <= 24, "{widget}");
+        if widget["type"] != "metric" {
+            continue;
+        }
+        for entry in widget["properties"]["metrics"].as_array().unwrap() {
+            let entry = entry.as_array().unwrap();
+            if let Some(expression) = entry[0].get("expression") {
+                searches.push(expression.as_str().unwrap().to_string());
+                continue;
+            }
+            let texts: Vec<&str> = entry.iter().filter_map(|e| e.as_str()).collect();
+            let dimensions: Vec<Value> = texts[2..]
+                .chunks(2)
+                .map(|pair| yaml(&format!("{{Name: {}, Value: {}}}", pair[0], pair[1])))
+                .collect();
+            let metric = serde_yaml_ng::to_value(BTreeMap::from([
+                ("Namespace", Value::from(texts[0])),
+                ("MetricName", Value::from(texts[1])),
+                ("Dimensions", Value::Sequence(dimensions)),
+            ]))
+            .unwrap();
+            checked_metric(&metric, &emitted, &functions);
+            graphed
+                .entry(texts[1].to_string())
+                .or_default()
+                .insert(texts[3].to_string());
+        }
+    }
+    for name in ["Invocations", "Errors", "Duration", "UpstreamLatency"] {
+        assert_eq!(graphed[name], functions, "{name} of every function");
+    }
+    for name in KEEPER_METRICS {
+        assert_eq!(graphed[name], BTreeSet::from(["token-keeper".to_string()]));
+    }
+    assert!(emitted.contains(&(
+        "Errors".to_string(),
+        BTreeSet::from(["ErrorCode".to_string()])
+    )));
+    assert_eq!(
+        searches,
+        [format!(
+            "SEARCH('{{{NAMESPACE},ErrorCode}} MetricName=\"Errors\"', 'Sum', 300)"
+        )]
+    );
 }

@@ -1,9 +1,9 @@
 //! A loopback HTTP proxy in front of moto that counts AWS API calls by operation
 //! (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`), so tests can prove how many DynamoDB and
-//! Secrets Manager requests an invocation made, and that can play an AWS outage (every call
-//! answered 503) for fault tests.
+//! Secrets Manager requests an invocation made, and which table keys its item calls touched; it can
+//! also play an AWS outage (every call answered 503) for fault tests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +18,7 @@ struct Shared {
     upstream: String,
     client: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    keys: Arc<Mutex<BTreeSet<String>>>,
     outage: Arc<AtomicBool>,
 }
 
@@ -25,6 +26,7 @@ struct Shared {
 pub struct CountingProxy {
     url: String,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
+    keys: Arc<Mutex<BTreeSet<String>>>,
     outage: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -48,6 +50,9 @@ async fn forward(
         .map(String::from)
         .unwrap_or_else(|| format!("{method} {}", uri.path()));
     *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
+    if let Some(key) = item_key(&body) {
+        shared.keys.lock().unwrap().insert(key);
+    }
     if shared.outage.load(Ordering::SeqCst) {
         return Response::builder()
             .status(StatusCode::SERVICE_UNAVAILABLE)
@@ -83,15 +88,30 @@ async fn forward(
     }
 }
 
+/// The partition key (`pk`) a DynamoDB item call names, in its `Key` or `Item`.
+fn item_key(body: &[u8]) -> Option<String> {
+    let request: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["Key", "Item"].into_iter().find_map(|field| {
+        request
+            .get(field)?
+            .get("pk")?
+            .get("S")?
+            .as_str()
+            .map(String::from)
+    })
+}
+
 impl CountingProxy {
     /// Starts a proxy on 127.0.0.1 forwarding to `upstream` (e.g. moto's URL).
     pub async fn start(upstream: &str) -> Self {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let keys = Arc::new(Mutex::new(BTreeSet::new()));
         let outage = Arc::new(AtomicBool::new(false));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: reqwest::Client::new(),
             counts: counts.clone(),
+            keys: keys.clone(),
             outage: outage.clone(),
         };
         let app = Router::new().fallback(forward).with_state(shared);
@@ -105,6 +125,7 @@ impl CountingProxy {
         Self {
             url,
             counts,
+            keys,
             outage,
             task,
         }
@@ -130,8 +151,14 @@ impl CountingProxy {
         self.outage.store(outage, Ordering::SeqCst);
     }
 
-    /// Forgets the counts.
+    /// The table keys item calls named so far.
+    pub fn item_keys(&self) -> BTreeSet<String> {
+        self.keys.lock().unwrap().clone()
+    }
+
+    /// Forgets the counts and the keys.
     pub fn reset(&self) {
         self.counts.lock().unwrap().clear();
+        self.keys.lock().unwrap().clear();
     }
 }

@@ -200,3 +200,23 @@ pub fn allowed_by_when(role: &Value, holding: &BTreeSet<&str>) -> BTreeSet<(Stri
     }
     allowed
 }
+
+/// The `dynamodb:LeadingKeys` patterns (`link#*`, ...) the role's table statement is limited to;
+/// empty when the role has no table statement.
+///
+/// # Panics
+/// When the table statement is not limited by a `ForAllValues:StringLike` condition on them.
+pub fn leading_keys_of(role: &Value) -> Vec<String> {
+    let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("statements");
+    let Some(table) = statements.iter().find(|s| s["Sid"] == "TableItems") else {
+        return Vec::new();
+    };
+    table["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        .as_sequence()
+        .expect("the table statement is limited to key prefixes")
+        .iter()
+        .map(|pattern| pattern.as_str().expect("a pattern").to_string())
+        .collect()
+}

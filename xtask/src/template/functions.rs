@@ -128,11 +128,15 @@ fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
     )];
     let access = function.access;
     if !access.table_actions.is_empty() {
-        statements.push(allow(
+        let mut items = allow(
             "TableItems",
             access.table_actions,
             vec![get_att(TABLE, "Arn")],
-        ));
+        );
+        if let Value::Mapping(statement) = &mut items {
+            statement.insert("Condition".into(), leading_keys(access.key_prefixes));
+        }
+        statements.push(items);
     }
     if access.queries_keeper_index {
         statements.push(allow(
@@ -154,6 +158,17 @@ fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
         no_value(),
     ));
     statements
+}
+
+/// The IAM condition limiting item actions to keys that start with one of `prefixes`.
+fn leading_keys(prefixes: &[&str]) -> Value {
+    map([(
+        "ForAllValues:StringLike",
+        map([(
+            "dynamodb:LeadingKeys",
+            list(prefixes.iter().map(|prefix| format!("{prefix}*"))),
+        )]),
+    )])
 }
 
 /// The function's resources: the function (with its route, if it has one), its role and its log

@@ -32,6 +32,10 @@
 //! under the `TracingActive` condition.
 
 use shared::operations::catalog;
+use shared::support::table_keys::{
+    ACCOUNT_CLAIM_PREFIX, APP_TOKEN_PREFIX, LINK_PREFIX, SIGN_IN_COMPLETION_PREFIX,
+    SIGN_IN_STATE_PREFIX,
+};
 
 use super::deployed_functions::{CACHE_CLEAR, TOKEN_KEEPER};
 
@@ -58,6 +62,9 @@ pub const XRAY_WRITE: [&str; 2] = ["xray:PutTraceSegments", "xray:PutTelemetryRe
 pub struct Access {
     /// Item actions on the table.
     pub table_actions: &'static [&'static str],
+    /// The only table key prefixes those actions may touch (an IAM `dynamodb:LeadingKeys`
+    /// condition): a function cannot read or write another kind of item, e.g. `auth-start` a link.
+    pub key_prefixes: &'static [&'static str],
     /// Whether it queries the keeper index.
     pub queries_keeper_index: bool,
     /// Whether it reads the settings secret.
@@ -68,6 +75,7 @@ pub struct Access {
 /// invalid links and new application tokens.
 const GRAPH_OPERATION: Access = Access {
     table_actions: &[GET_ITEM, PUT_ITEM],
+    key_prefixes: &[LINK_PREFIX, APP_TOKEN_PREFIX],
     queries_keeper_index: false,
     reads_settings: true,
 };
@@ -77,19 +85,45 @@ pub fn access_of(name: &str) -> Option<Access> {
     if catalog::find(name).is_some() {
         return Some(GRAPH_OPERATION);
     }
-    let (table_actions, queries_keeper_index, reads_settings): (&'static [&'static str], _, _) =
-        match name {
-            "auth-start" => (&[PUT_ITEM], false, true),
-            "auth-callback" => (&[PUT_ITEM, DELETE_ITEM], false, true),
-            "auth-complete" => (&[GET_ITEM, PUT_ITEM, DELETE_ITEM], false, true),
-            "auth-status" => (&[GET_ITEM], false, false),
-            "auth-revoke" => (&[GET_ITEM, DELETE_ITEM], false, false),
-            TOKEN_KEEPER => (&[GET_ITEM, PUT_ITEM, UPDATE_ITEM], true, true),
-            CACHE_CLEAR => (&[DELETE_ITEM], false, true),
-            _ => return None,
-        };
+    type Actions = &'static [&'static str];
+    let (table_actions, key_prefixes, queries_keeper_index, reads_settings): (
+        Actions,
+        Actions,
+        _,
+        _,
+    ) = match name {
+        "auth-start" => (&[PUT_ITEM], &[SIGN_IN_STATE_PREFIX], false, true),
+        "auth-callback" => (
+            &[PUT_ITEM, DELETE_ITEM],
+            &[SIGN_IN_STATE_PREFIX, SIGN_IN_COMPLETION_PREFIX],
+            false,
+            true,
+        ),
+        "auth-complete" => (
+            &[GET_ITEM, PUT_ITEM, DELETE_ITEM],
+            &[SIGN_IN_COMPLETION_PREFIX, LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+            false,
+            true,
+        ),
+        "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false),
+        "auth-revoke" => (
+            &[GET_ITEM, DELETE_ITEM],
+            &[LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+            false,
+            false,
+        ),
+        TOKEN_KEEPER => (
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM],
+            &[LINK_PREFIX],
+            true,
+            true,
+        ),
+        CACHE_CLEAR => (&[DELETE_ITEM], &[APP_TOKEN_PREFIX], false, true),
+        _ => return None,
+    };
     Some(Access {
         table_actions,
+        key_prefixes,
         queries_keeper_index,
         reads_settings,
     })

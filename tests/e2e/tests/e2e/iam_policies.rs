@@ -19,7 +19,9 @@ use e2e::stack::TestStack;
 use e2e::stored_links::expire_stored_access_token;
 use serde_json::{Value, json};
 use shared::keeper::schedule::KeeperSchedule;
-use xtask::template::committed::{allowed_by, committed_template, functions_by_binary, role_of};
+use xtask::template::committed::{
+    allowed_by, committed_template, functions_by_binary, leading_keys_of, role_of,
+};
 
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
 
@@ -33,6 +35,13 @@ fn allowed_actions(function: &str) -> BTreeSet<String> {
         .map(|(action, _)| action)
         .filter(|action| !action.starts_with("logs:"))
         .collect()
+}
+
+/// The key patterns (`link#*`, ...) `function`'s role limits its item actions to.
+fn allowed_key_patterns(function: &str) -> Vec<String> {
+    let template = committed_template();
+    let (_, resource) = functions_by_binary(&template)[function];
+    leading_keys_of(role_of(&template, resource))
 }
 
 /// The IAM action of an AWS operation as the proxy saw it (its `X-Amz-Target`):
@@ -55,6 +64,7 @@ struct Recorder {
     stack: TestStack,
     aws: CountingProxy,
     used: BTreeMap<&'static str, BTreeSet<String>>,
+    keys: BTreeMap<&'static str, BTreeSet<String>>,
 }
 
 impl Recorder {
@@ -65,6 +75,7 @@ impl Recorder {
             stack,
             aws,
             used: BTreeMap::new(),
+            keys: BTreeMap::new(),
         }
     }
 
@@ -84,11 +95,35 @@ impl Recorder {
                 .keys()
                 .map(|operation| iam_action(operation)),
         );
+        self.keys
+            .entry(function)
+            .or_default()
+            .extend(self.aws.item_keys());
         answer
     }
 
-    /// Checks that each function used exactly the actions its role allows.
+    /// Checks that each function used exactly the actions its role allows, and touched only table
+    /// keys its role's `dynamodb:LeadingKeys` condition allows.
     fn assert_exactly_allowed(&self) {
+        for (function, keys) in &self.keys {
+            let item_calls = self.used[function]
+                .iter()
+                .any(|action| action.starts_with("dynamodb:") && action != "dynamodb:Query");
+            assert_eq!(
+                !keys.is_empty(),
+                item_calls,
+                "{function}: the keys its item calls named were seen"
+            );
+            let patterns = allowed_key_patterns(function);
+            for key in keys {
+                assert!(
+                    patterns.iter().any(|pattern| pattern
+                        .strip_suffix('*')
+                        .is_some_and(|prefix| key.starts_with(prefix))),
+                    "{function} touched `{key}`, outside its role's key prefixes {patterns:?}"
+                );
+            }
+        }
         for (function, used) in &self.used {
             assert_eq!(
                 used,

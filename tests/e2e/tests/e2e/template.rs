@@ -26,10 +26,11 @@ use shared::support::upstream_record::UpstreamRecord;
 use xtask::template::alarms::ALARMS;
 use xtask::template::committed::{
     allowed_by, allowed_by_when, committed_template, defined_operations, functions_by_binary,
-    get_att_target, of_type, resolve_conditions, resources, role_of, routes_by_key,
+    get_att_target, leading_keys_of, of_type, resolve_conditions, resources, role_of,
+    routes_by_key,
 };
 use xtask::template::metrics::{INVOCATION_METRICS, KEEPER_METRICS, NAMESPACE};
-use xtask::template::permissions::XRAY_WRITE;
+use xtask::template::permissions::{XRAY_WRITE, access_of};
 use xtask::template::storage::SETTINGS_PLACEHOLDER;
 use xtask::template::{template_path, template_yaml};
 
@@ -860,4 +861,29 @@ fn the_dashboard_graphs_every_function_and_the_keeper_from_emitted_metrics() {
             "SEARCH('{{{NAMESPACE},ErrorCode}} MetricName=\"Errors\"', 'Sum', 300)"
         )]
     );
+}
+
+#[test]
+fn each_role_reaches_only_the_table_key_prefixes_its_function_needs() {
+    let template = committed_template();
+    let patterns_of = |binary: &str| {
+        let (_, function) = functions_by_binary(&template)[binary];
+        leading_keys_of(role_of(&template, function))
+    };
+    for (binary, _) in functions_by_binary(&template) {
+        let expected: Vec<String> = access_of(&binary)
+            .expect("every function has an access entry")
+            .key_prefixes
+            .iter()
+            .map(|prefix| format!("{prefix}*"))
+            .collect();
+        assert!(!expected.is_empty(), "{binary} names its prefixes");
+        assert_eq!(patterns_of(&binary), expected, "{binary}");
+    }
+    // The public callback and sign-in start never reach a link; Graph operations never reach
+    // pending sign-ins or account claims.
+    assert_eq!(patterns_of("auth-start"), ["state#*"]);
+    assert_eq!(patterns_of("auth-callback"), ["state#*", "completion#*"]);
+    assert_eq!(patterns_of("users-get"), ["link#*", "apptoken#*"]);
+    assert_eq!(patterns_of("cache-clear"), ["apptoken#*"]);
 }

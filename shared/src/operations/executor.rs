@@ -15,6 +15,7 @@ use crate::settings::provider::SettingsProvider;
 use crate::support::deadline::Deadline;
 use crate::tokens::app_tokens::AppTokens;
 use crate::tokens::delegated_tokens::DelegatedTokens;
+use crate::tokens::scopes::precheck;
 
 /// Everything an operation needs, built once per container.
 pub struct Executor {
@@ -57,7 +58,7 @@ impl Executor {
             Caller::Delegated(app_user_id) => {
                 let access = self
                     .delegated_tokens
-                    .access(&settings, app_user_id, operation.delegated_scopes, deadline)
+                    .access(&settings, app_user_id, precheck(operation), deadline)
                     .await?;
                 (
                     access.access_token,

@@ -1,5 +1,8 @@
 //! Graph permission scope names: normalising what Microsoft returns and checking what an operation needs.
 
+use crate::operations::catalog::NOT_IN_PERMISSION_DATA;
+use crate::operations::operation::Operation;
+
 /// The resource prefix Microsoft puts on Graph scopes in token responses.
 const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
 /// OpenID Connect scopes, which are not Graph permissions.
@@ -18,16 +21,65 @@ pub fn parse_granted(scope: &str) -> Vec<String> {
     scopes
 }
 
-/// Whether any one of `required` is among `granted` (case-insensitive).
+/// The delegated scopes the pre-check asks for before calling Graph for `operation`: its catalog list,
+/// or none (Graph decides) where Microsoft's permission data names no permission for a path it sends.
+pub fn precheck(operation: &Operation) -> &'static [&'static str] {
+    if NOT_IN_PERMISSION_DATA.contains(&operation.name) {
+        &[]
+    } else {
+        operation.delegated_scopes
+    }
+}
+
+/// A permission name split into resource, access level and reach: `Calendars.ReadWrite.Shared` is
+/// (`calendars`, ReadWrite, Shared). Names of another shape (`User.ManageIdentities.All`) give `None`.
+fn parts(name: &str) -> Option<(String, u8, u8)> {
+    let mut pieces = name.split('.');
+    let resource = pieces.next()?.to_ascii_lowercase();
+    let access = match pieces.next()?.to_ascii_lowercase().as_str() {
+        "readbasic" => 0,
+        "read" => 1,
+        "readwrite" => 2,
+        _ => return None,
+    };
+    // 0: the signed-in user's own; 1: own and shared with them; 2: all.
+    let reach = match pieces.next().map(str::to_ascii_lowercase).as_deref() {
+        None => 0,
+        Some("shared") => 1,
+        Some("all") => 2,
+        Some(_) => return None,
+    };
+    pieces.next().is_none().then_some((resource, access, reach))
+}
+
+/// Whether permission `granted` allows at least what `required` does: the same permission, or one of
+/// the same resource with at least its access (ReadWrite ⊇ Read ⊇ ReadBasic) and at least its reach
+/// (`.All` and `.Shared` include the signed-in user's own form). Case-insensitive.
+pub fn includes(granted: &str, required: &str) -> bool {
+    if granted.eq_ignore_ascii_case(required) {
+        return true;
+    }
+    match (parts(granted), parts(required)) {
+        (Some((g_res, g_access, g_reach)), Some((r_res, r_access, r_reach))) => {
+            g_res == r_res && g_access >= r_access && g_reach >= r_reach
+        }
+        _ => false,
+    }
+}
+
+/// Whether any one of `required` is among `granted` or included in a granted permission
+/// ([`includes`]). An empty `required` is no requirement: Graph decides.
 pub fn satisfies(granted: &[String], required: &[&str]) -> bool {
-    required
-        .iter()
-        .any(|r| granted.iter().any(|g| g.eq_ignore_ascii_case(r)))
+    required.is_empty()
+        || required
+            .iter()
+            .any(|r| granted.iter().any(|g| includes(g, r)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operations::catalog::find;
 
     #[test]
     fn normalises_microsoft_scope_strings() {
@@ -46,5 +98,68 @@ mod tests {
         ));
         assert!(!satisfies(&granted, &["User.Read.All"]));
         assert!(!satisfies(&[], &["User.Read"]));
+    }
+
+    #[test]
+    fn a_wider_permission_includes_a_narrower_one() {
+        for (granted, required) in [
+            ("Calendars.ReadWrite", "Calendars.Read"),
+            ("Calendars.Read", "Calendars.ReadBasic"),
+            ("Calendars.ReadWrite.Shared", "Calendars.Read.Shared"),
+            ("Calendars.ReadWrite.Shared", "Calendars.ReadWrite"),
+            ("Calendars.Read.Shared", "Calendars.Read"),
+            ("User.Read.All", "User.Read"),
+            ("User.Read.All", "User.ReadBasic.All"),
+            ("User.ReadWrite.All", "User.ReadWrite"),
+            ("Directory.ReadWrite.All", "Directory.Read.All"),
+            ("GroupMember.Read.All", "GroupMember.ReadBasic.All"),
+            ("user.readwrite", "User.Read"),
+        ] {
+            assert!(includes(granted, required), "{granted} ⊇ {required}");
+        }
+        for (granted, required) in [
+            ("Calendars.Read", "Calendars.ReadWrite"),
+            ("Calendars.Read", "Calendars.Read.Shared"),
+            ("User.ReadBasic.All", "User.Read"),
+            ("User.Read", "User.ReadBasic.All"),
+            ("Directory.ReadWrite.All", "User.DeleteRestore.All"),
+            ("User.ReadWrite.All", "User.ManageIdentities.All"),
+            ("Group.Read.All", "GroupMember.Read.All"),
+        ] {
+            assert!(!includes(granted, required), "{granted} ⊉ {required}");
+        }
+    }
+
+    #[test]
+    fn forwarding_needs_only_read_access() {
+        let forward = find("events-forward").unwrap();
+        for granted in [
+            "Calendars.Read",
+            "Calendars.ReadWrite",
+            "Calendars.ReadWrite.Shared",
+        ] {
+            assert!(
+                satisfies(&[granted.to_string()], precheck(forward)),
+                "{granted}"
+            );
+        }
+        assert!(!satisfies(
+            &["Calendars.ReadBasic".to_string()],
+            precheck(forward)
+        ));
+    }
+
+    #[test]
+    fn graph_decides_where_microsofts_data_names_no_permission() {
+        assert!(precheck(find("calendars-get").unwrap()).is_empty());
+        assert!(satisfies(&[], precheck(find("users-photo").unwrap())));
+        assert!(!precheck(find("calendars-list").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn deleting_users_needs_a_permission_that_can() {
+        let delete = precheck(find("users-delete").unwrap());
+        assert!(satisfies(&["User.DeleteRestore.All".to_string()], delete));
+        assert!(!satisfies(&["Directory.ReadWrite.All".to_string()], delete));
     }
 }

@@ -11,6 +11,7 @@ mod jwt_callers;
 mod moto;
 mod observability;
 mod openapi_contract;
+mod permissions;
 mod real_requests;
 mod reliability;
 mod response_limits;

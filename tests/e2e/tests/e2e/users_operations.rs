@@ -160,7 +160,9 @@ async fn manager_direct_reports_and_member_of() {
         )
         .await
         .unwrap();
-    sign_in(&stack, "adele", ADELE.id, &["User.Read"]).await;
+    // Microsoft's permission data lists no `User.Read` for `GET /users/{id}/manager`: reading even
+    // one's own manager takes `User.Read.All` (see vendor/graph-permissions).
+    sign_in(&stack, "adele", ADELE.id, &["User.Read", "User.Read.All"]).await;
     sign_in(&stack, "megan", MEGAN.id, &["User.Read.All"]).await;
     let env = stack.env();
     let manager = spawn_function("users-manager", &env).await;

@@ -146,7 +146,7 @@ impl SignInHandler {
                 })
             }
             SignInStep::Callback(flow) => Ok(SignInAnswer::Redirect {
-                location: flow.finish(callback(raw), deadline).await?,
+                location: flow.finish(callback(raw)?, deadline).await?,
             }),
             SignInStep::Complete(completion) => {
                 let request = complete_request(raw)?;

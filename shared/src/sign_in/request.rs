@@ -10,6 +10,7 @@ use crate::sign_in::expected_account::ExpectedAccount;
 use crate::sign_in::flow::{Callback, StartRequest};
 use crate::sign_in::prompt::Prompt;
 use crate::sign_in::scopes::SignInMode;
+use crate::support::random_token::is_random_token;
 use crate::support::secret::Secret;
 
 /// Longest accepted `loginHint`, in characters.
@@ -125,16 +126,37 @@ pub fn start_invocation(mut raw: RawRequest) -> Result<StartInvocation, ApiError
     })
 }
 
+/// The longest authorization code accepted (Microsoft's are about a kilobyte).
+const MAX_CODE_CHARS: usize = 8192;
+
 /// Reads Microsoft's callback from `query` (`state`, and `code` or `error`). Anything else Microsoft
-/// adds (`session_state`, `error_description`, ...) is ignored; nothing here is refused, so that every
-/// callback ends on the return or failure URL.
-pub fn callback(raw: RawRequest) -> Callback {
+/// adds (`session_state`, `error_description`, ...) is ignored. A callback that cannot have come
+/// from a sign-in this bundle started (no `state` of the shape it issues, neither `code` nor a
+/// well-formed `error`, an oversized code) is refused with `InvalidRequest` before any AWS call,
+/// so flooding the public route costs no table or Secrets Manager request; every other callback
+/// ends on the return or failure URL.
+pub fn callback(raw: RawRequest) -> Result<Callback, ApiError> {
     let mut query = raw.query;
-    Callback {
+    let callback = Callback {
         state: query.remove("state"),
         code: query.remove("code").map(Secret::new),
         error: query.remove("error"),
+    };
+    let state_ok = callback.state.as_deref().is_some_and(is_random_token);
+    let code_ok = callback
+        .code
+        .as_ref()
+        .is_some_and(|code| (1..=MAX_CODE_CHARS).contains(&code.expose().len()));
+    let error_ok = callback.error.as_deref().is_some_and(|error| {
+        (1..=64).contains(&error.len())
+            && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    });
+    if !state_ok || !(code_ok || error_ok) {
+        return Err(invalid(
+            "not a sign-in callback: it needs the `state` the sign-in started with, and a `code` or an `error`",
+        ));
     }
+    Ok(callback)
 }
 
 /// Validates an `auth-complete` request: `authUserId` (the application user of the session the
@@ -297,13 +319,30 @@ mod tests {
     }
 
     #[test]
-    fn reads_callbacks_leniently() {
-        let callback = callback(raw(
+    fn reads_callbacks_leniently_but_refuses_what_no_sign_in_could_send() {
+        let state = crate::support::random_token::random_token();
+        let read = callback(raw(
             None,
-            &[("code", "c"), ("state", "s"), ("session_state", "x")],
-        ));
-        assert_eq!(callback.state.as_deref(), Some("s"));
-        assert_eq!(callback.code.unwrap().expose(), "c");
-        assert!(callback.error.is_none());
+            &[("code", "c"), ("state", &state), ("session_state", "x")],
+        ))
+        .unwrap();
+        assert_eq!(read.state.as_deref(), Some(state.as_str()));
+        assert_eq!(read.code.unwrap().expose(), "c");
+        assert!(read.error.is_none());
+        assert!(callback(raw(None, &[("error", "access_denied"), ("state", &state)])).is_ok());
+        let long_code = "c".repeat(MAX_CODE_CHARS + 1);
+        for query in [
+            vec![("code", "c")],
+            vec![("code", "c"), ("state", "never-issued")],
+            vec![("state", state.as_str())],
+            vec![("error", "Not An Error"), ("state", state.as_str())],
+            vec![("code", long_code.as_str()), ("state", state.as_str())],
+        ] {
+            assert_eq!(
+                callback(raw(None, &query)).map(|_| ()).unwrap_err().code(),
+                Some(ErrorCode::InvalidRequest),
+                "{query:?}"
+            );
+        }
     }
 }

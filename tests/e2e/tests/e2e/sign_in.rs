@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, MEGAN};
 
+use e2e::counting_proxy::CountingProxy;
 use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::lambda_events::api_gateway_event;
 use e2e::settings::{CALLBACK_URL, FAILURE_URL};
@@ -579,18 +580,43 @@ async fn replayed_unknown_expired_and_tampered_states_are_state_invalid() {
         failure_location("state_invalid")
     );
 
-    // Unknown, missing and malformed states.
+    // A state of the shape the bundle issues, but never issued.
     let code = query_of(&back)["code"].clone();
+    let never_issued = "N".repeat(43);
+    let landed = functions
+        .arrive(&format!(
+            "{TEST_REDIRECT_URI}?code={code}&state={never_issued}"
+        ))
+        .await;
+    assert_eq!(landed, failure_location("state_invalid"));
+
+    // Missing and malformed states cannot come from a sign-in the bundle started: refused by a
+    // fresh (cold) container before any AWS call, not even the settings.
+    let aws = CountingProxy::start(&stack.function_env().aws_endpoint_url).await;
+    let mut env = stack.env();
+    env.insert("AWS_ENDPOINT_URL".into(), aws.url().to_string());
+    let cold_callback = spawn_function("auth-callback", &env).await;
     for query in [
-        format!("code={code}&state=never-issued"),
-        format!("code={code}"),
-        format!("code={code}&state=..%2F..%2Fx"),
+        json!({"code": code}),
+        json!({"code": code, "state": "never-issued"}),
+        json!({"code": code, "state": "../../x"}),
+        json!({"state": never_issued}),
     ] {
-        let landed = functions
-            .arrive(&format!("{TEST_REDIRECT_URI}?{query}"))
-            .await;
-        assert_eq!(landed, failure_location("state_invalid"), "{query}");
+        let answer = call(
+            &cold_callback,
+            api_gateway_event(
+                "GET",
+                "/auth/callback",
+                "/auth/callback",
+                json!({}),
+                query.clone(),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(answer["statusCode"], 400, "{query}: {answer}");
     }
+    assert_eq!(aws.total(), 0, "no AWS call: {:?}", aws.counts());
 
     // Expired: DynamoDB's TTL has not removed the item yet.
     stack

@@ -21,7 +21,10 @@ pub fn describe<E: ProvideErrorMetadata>(error: &SdkError<E>) -> String {
             format!("no answer ({kind} failure)")
         }
         SdkError::ResponseError(response) => {
-            format!("unreadable answer (HTTP {})", response.raw().status().as_u16())
+            format!(
+                "unreadable answer (HTTP {})",
+                response.raw().status().as_u16()
+            )
         }
         SdkError::ServiceError(service) => format!(
             "{} (HTTP {})",

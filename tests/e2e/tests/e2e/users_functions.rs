@@ -265,8 +265,14 @@ async fn bad_input_is_refused_with_nothing_sent_or_written() {
         (&get, json!({})),
         (&get, json!({"userId": ".."})),
         (&get, json!({"userId": "me"})),
-        (&get, json!({"userId": "x@contoso.com", "authUserId": "a/b"})),
-        (&get, json!({"userId": "x@contoso.com", "query": {"$top": 5}})),
+        (
+            &get,
+            json!({"userId": "x@contoso.com", "authUserId": "a/b"}),
+        ),
+        (
+            &get,
+            json!({"userId": "x@contoso.com", "query": {"$top": 5}}),
+        ),
         (&get, json!({"userId": "x@contoso.com", "body": {"a": 1}})),
         (&get, json!({"userId": "x@contoso.com", "unknown": 1})),
         (&list, json!({"query": {"$top": 0}})),
@@ -358,6 +364,9 @@ async fn a_user_id_never_reaches_another_microsoft_user_than_the_one_named() {
     assert_eq!(ambiguous["status"], 400, "{ambiguous}");
     assert_eq!(ambiguous["body"]["error"]["code"], "InvalidRequest");
     let unknown = call(&get, json!({"userId": "app:nobody"})).await;
-    assert_eq!(unknown["body"]["error"]["code"], "InvalidRequest", "{unknown}");
+    assert_eq!(
+        unknown["body"]["error"]["code"], "InvalidRequest",
+        "{unknown}"
+    );
     assert_eq!(stack.simulator().requests().await.unwrap(), vec![]);
 }

@@ -19,6 +19,7 @@ const DELEGATED_PERMISSIONS: &[&str] = &[
     "Directory.Read.All",
     "Directory.ReadWrite.All",
     "GroupMember.Read.All",
+    "User.DeleteRestore.All",
     "User.Read",
     "User.Read.All",
     "User.ReadBasic.All",
@@ -34,6 +35,7 @@ const APPLICATION_PERMISSIONS: &[&str] = &[
     "Directory.Read.All",
     "Directory.ReadWrite.All",
     "GroupMember.Read.All",
+    "User.DeleteRestore.All",
     "User.Read.All",
     "User.ReadWrite.All",
 ];

@@ -7,7 +7,10 @@ use axum::response::Json;
 use serde_json::Value;
 
 use super::body::{user_properties, write_error};
-use super::{USER_WRITE, readable_user, user_view, users_fragment, writable_user_id};
+use super::{
+    USER_DELETE, USER_WRITE, deletable_user_id, readable_user, user_view, users_fragment,
+    writable_user_id,
+};
 use crate::directory::user_schema::PROPERTIES;
 use crate::graph::auth::Caller;
 use crate::graph::directory_query::parse_entity_select;
@@ -68,10 +71,10 @@ pub async fn delete(
     Path(path): Path<UserPath>,
 ) -> Result<StatusCode, GraphError> {
     let mut world = state.world();
-    if !caller.holds(&USER_WRITE, None) {
+    if !caller.holds(&USER_DELETE, None) {
         return Err(GraphError::insufficient_privileges());
     }
-    let user_id = writable_user_id(&world, &caller, &path.user)?;
+    let user_id = deletable_user_id(&world, &caller, &path.user)?;
     world.remove_user(&user_id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -46,6 +46,14 @@ const USER_WRITE: Permission = Permission {
     application: &["User.ReadWrite.All", "Directory.ReadWrite.All"],
 };
 
+/// Deleting users: Microsoft's permission data (vendor/graph-permissions) lists
+/// `User.DeleteRestore.All` and `User.ReadWrite.All`, and not `Directory.ReadWrite.All`.
+const USER_DELETE: Permission = Permission {
+    delegated_own: &[],
+    delegated_any: &["User.DeleteRestore.All", "User.ReadWrite.All"],
+    application: &["User.DeleteRestore.All", "User.ReadWrite.All"],
+};
+
 /// What user collections support.
 const USERS: CollectionShape = CollectionShape {
     properties: user_schema::PROPERTIES,
@@ -92,6 +100,12 @@ fn readable_user<'w>(
 /// The object id of the user `key` names, if the caller may change that user.
 fn writable_user_id(world: &World, caller: &Caller, key: &str) -> Result<String, GraphError> {
     authorized_user(world, caller, key, &USER_WRITE, &DIRECTORY_REFUSALS)
+        .map(|user| user.id().to_string())
+}
+
+/// The object id of the user `key` names, if the caller may delete that user.
+fn deletable_user_id(world: &World, caller: &Caller, key: &str) -> Result<String, GraphError> {
+    authorized_user(world, caller, key, &USER_DELETE, &DIRECTORY_REFUSALS)
         .map(|user| user.id().to_string())
 }
 

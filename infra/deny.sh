@@ -40,6 +40,11 @@ if [[ -n "$uncovered" ]]; then
   exit 1
 fi
 
+# One run at a time per checkout: the database folder is rebuilt below and read by cargo-deny.
+mkdir -p "$(dirname "$DB")"
+exec 9>"$(dirname "$DB")/infra-deny.lock"
+flock 9
+
 commit=$(sed -n 's/^- Commit: `\([0-9a-f]*\)` (\(.*\))$/\1 \2/p' "$EXTRACT/README.md")
 date=${commit#* }
 rm -rf "$DB"

@@ -8,8 +8,7 @@ use serde_json::Value;
 
 use super::body::{user_properties, write_error};
 use super::{
-    USER_DELETE, USER_WRITE, deletable_user_id, readable_user, user_view, users_fragment,
-    writable_user_id,
+    USER_DELETE, deletable_user_id, readable_user, user_view, users_fragment, writable_user_id,
 };
 use crate::directory::user_schema::PROPERTIES;
 use crate::graph::auth::Caller;

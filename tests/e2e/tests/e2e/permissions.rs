@@ -94,7 +94,11 @@ fn every_catalog_list_equals_microsofts_permission_data() {
             }
         }
         for (scheme, field, actual) in [
-            ("DelegatedWork", "delegated_scopes", set(op.delegated_scopes)),
+            (
+                "DelegatedWork",
+                "delegated_scopes",
+                set(op.delegated_scopes),
+            ),
             (
                 "Application",
                 "application_permissions",

@@ -160,7 +160,7 @@ fn the_pre_check_never_refuses_a_permission_microsoft_lists() {
             let entry = entries[&(op.method.as_str().to_string(), normalize(form))];
             for granted in names(entry, "DelegatedWork") {
                 assert!(
-                    satisfies(&[granted.clone()], precheck(op)),
+                    satisfies(std::slice::from_ref(&granted), precheck(op)),
                     "{} ({form}) refuses {granted}",
                     op.name
                 );

@@ -21,4 +21,8 @@ infra/deny.sh
 # The function binaries as the tests run them (tests build them on demand too, but doing it here
 # keeps that a no-op and the build output visible).
 cargo build -p functions --bins
-cargo test --workspace
+# Every test of the workspace; the output is kept, and the totals over all test binaries close the run.
+mkdir -p target
+cargo test --workspace 2>&1 | tee target/test-output.log
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' \
+  target/test-output.log

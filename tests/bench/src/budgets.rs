@@ -88,11 +88,28 @@ pub fn check_budgets(
             met: kib * 1024 < PEAK_RSS_BYTES,
         });
     }
-    if let Some((bytes, label)) = worst(comparisons, |c| c.rust_binary_bytes) {
+    // The budget is for what Lambda runs: the arm64 bootstrap, when it was built; otherwise this
+    // machine's binary stands in for it (x86_64 code is larger than arm64's).
+    let deployed = comparisons
+        .iter()
+        .all(|c| c.deployed_binary_bytes.is_some());
+    let size = |c: &Comparison| {
+        if deployed {
+            c.deployed_binary_bytes.unwrap_or(c.rust_binary_bytes)
+        } else {
+            c.rust_binary_bytes
+        }
+    };
+    if let Some((bytes, label)) = worst(comparisons, size) {
+        let built = if deployed {
+            "arm64 bootstrap as deployed"
+        } else {
+            "this machine's build; the arm64 bootstrap was not built"
+        };
         checks.push(BudgetCheck {
             budget: "stripped binary under 7 MB",
             limit: "< 7 MB",
-            measured: format!("{} MB, {label}", megabytes(bytes)),
+            measured: format!("{} MB ({built}), {label}", megabytes(bytes)),
             met: bytes < BINARY_BYTES,
         });
     }

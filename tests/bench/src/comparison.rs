@@ -12,8 +12,10 @@ pub struct Comparison {
     pub rust: Measurement,
     /// The Python baseline.
     pub python: Measurement,
-    /// Size of the Rust function's binary, in bytes.
+    /// Size of the Rust function's binary as measured here (this machine's target), in bytes.
     pub rust_binary_bytes: u64,
+    /// Size of the arm64 `bootstrap` Lambda runs (built by `infra/package.sh`), if it was built.
+    pub deployed_binary_bytes: Option<u64>,
     /// Installed size of the Python baseline's packages, in bytes.
     pub python_packages_bytes: u64,
 }

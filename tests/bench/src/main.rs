@@ -73,6 +73,14 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The size of the arm64 `bootstrap` of function `name` as `infra/package.sh` builds it for Lambda
+/// (`target/lambda/<name>/bootstrap`, beside the release profile's directory), if it was built.
+fn deployed_size(name: &str) -> Option<u64> {
+    let target = profile_dir().parent()?.to_path_buf();
+    let path = target.join("lambda").join(name).join("bootstrap");
+    std::fs::metadata(path).ok().map(|metadata| metadata.len())
+}
+
 /// The size of a built file, or why it is missing.
 fn built_size(name: &str) -> Result<u64, String> {
     let path = built_binary(name);
@@ -119,6 +127,7 @@ async fn run(options: &Options) -> Result<(), String> {
             continue;
         }
         let rust_binary_bytes = built_size(scenario.function)?;
+        let deployed_binary_bytes = deployed_size(scenario.function);
         let mut measured = Vec::new();
         for implementation in [Implementation::Rust, Implementation::Python] {
             eprintln!(
@@ -137,6 +146,7 @@ async fn run(options: &Options) -> Result<(), String> {
             rust,
             python,
             rust_binary_bytes,
+            deployed_binary_bytes,
             python_packages_bytes,
         });
     }

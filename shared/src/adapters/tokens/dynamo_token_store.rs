@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::adapters::dynamodb_attributes::{
-    Item, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable,
+    Item, corrupt, get_n, get_opt_s, get_s, get_sealed, n, s, unavailable,
 };
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
@@ -87,7 +87,13 @@ impl DynamoTokenStore {
         item
     }
 
-    fn parse_link(item: &Item) -> Result<Link, ApiError> {
+    /// The link of `app_user_id` stored in `item`. Its owner is the key that was asked for, so the
+    /// tokens decrypt only with that key as associated data; an item whose own `appUserId` says
+    /// otherwise (copied from another user's key) is refused as corrupt.
+    fn parse_link(item: &Item, app_user_id: &str) -> Result<Link, ApiError> {
+        if get_s(item, "appUserId")? != app_user_id {
+            return Err(corrupt("appUserId"));
+        }
         let status = match get_s(item, "status")? {
             "valid" => LinkStatus::Valid,
             _ => LinkStatus::Invalid {
@@ -100,7 +106,7 @@ impl DynamoTokenStore {
             .map(|list| list.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
             .unwrap_or_default();
         Ok(Link {
-            app_user_id: get_s(item, "appUserId")?.to_string(),
+            app_user_id: app_user_id.to_string(),
             ms_user_id: get_s(item, "msUserId")?.to_string(),
             ms_tenant_id: get_opt_s(item, "msTenantId"),
             user_principal_name: get_opt_s(item, "userPrincipalName"),
@@ -139,7 +145,7 @@ impl TokenStore for DynamoTokenStore {
         self.get_item(&link_key(app_user_id))
             .await?
             .as_ref()
-            .map(Self::parse_link)
+            .map(|item| Self::parse_link(item, app_user_id))
             .transpose()
     }
 

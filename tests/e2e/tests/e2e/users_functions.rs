@@ -10,6 +10,7 @@ use e2e::sign_in::{parsed_settings, sign_in};
 use e2e::stack::TestStack;
 use e2e::stored_links::{expire_stored_access_token, number, stored_link, stored_refresh_token};
 use serde_json::{Value, json};
+use shared::support::table_keys::link_key;
 
 const READ_ALL: &[&str] = &["User.Read.All"];
 
@@ -369,4 +370,31 @@ async fn a_user_id_never_reaches_another_microsoft_user_than_the_one_named() {
         "{unknown}"
     );
     assert_eq!(stack.simulator().requests().await.unwrap(), vec![]);
+}
+
+#[tokio::test]
+async fn a_link_copied_under_another_users_key_is_never_used() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    sign_in(&stack, "mallory", ALEX.id, READ_ALL).await;
+    // Someone with write access to the table copies Alice's item under Mallory's key, keeping
+    // Alice's `appUserId` attribute so her tokens would decrypt.
+    let mut copied = stored_link(&stack, "alice").await;
+    copied.insert(
+        "pk".into(),
+        aws_sdk_dynamodb::types::AttributeValue::S(link_key("mallory")),
+    );
+    stack
+        .dynamodb()
+        .put_item()
+        .table_name(&stack.function_env().table_name)
+        .set_item(Some(copied))
+        .send()
+        .await
+        .unwrap();
+    let get = spawn_function("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "mallory"})).await;
+    assert_eq!(answer["status"], 500, "{answer}");
+    assert_eq!(answer["body"]["error"]["code"], "InternalError");
+    assert_ne!(answer["body"]["id"], ADELE.id, "never Alice's account");
 }

@@ -140,6 +140,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "users-create",
+        writes: true,
         summary: "Create a user",
         method: Method::Post,
         route: "/users",
@@ -172,6 +173,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "users-update",
+        writes: true,
         summary: "Update a user's profile",
         method: Method::Patch,
         route: "/users/{userId}",
@@ -216,6 +218,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "users-delete",
+        writes: true,
         summary: "Delete a user (it goes to deleted items for 30 days)",
         method: Method::Delete,
         route: "/users/{userId}",
@@ -443,6 +446,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "calendars-create",
+        writes: true,
         summary: "Create a calendar",
         method: Method::Post,
         route: "/users/{userId}/calendars",
@@ -455,6 +459,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "calendars-update",
+        writes: true,
         summary: "Update a calendar",
         method: Method::Patch,
         route: "/users/{userId}/calendars/{calendarId}",
@@ -467,6 +472,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "calendars-delete",
+        writes: true,
         summary: "Delete a calendar (not the default one)",
         method: Method::Delete,
         route: "/users/{userId}/calendars/{calendarId}",
@@ -516,6 +522,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-create",
+        writes: true,
         summary: "Create an event (retry-safe through `transactionId`)",
         method: Method::Post,
         route: "/users/{userId}/events",
@@ -531,6 +538,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-update",
+        writes: true,
         summary: "Update an event",
         method: Method::Patch,
         route: "/users/{userId}/events/{eventId}",
@@ -545,6 +553,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-delete",
+        writes: true,
         summary: "Delete an event",
         method: Method::Delete,
         route: "/users/{userId}/events/{eventId}",
@@ -558,6 +567,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-accept",
+        writes: true,
         summary: "Accept a meeting invitation",
         method: Method::Post,
         route: "/users/{userId}/events/{eventId}/accept",
@@ -571,6 +581,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-decline",
+        writes: true,
         summary: "Decline a meeting invitation",
         method: Method::Post,
         route: "/users/{userId}/events/{eventId}/decline",
@@ -586,6 +597,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-tentatively-accept",
+        writes: true,
         summary: "Tentatively accept a meeting invitation",
         method: Method::Post,
         route: "/users/{userId}/events/{eventId}/tentativelyAccept",
@@ -601,6 +613,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-cancel",
+        writes: true,
         summary: "Cancel a meeting (organizer only) and notify attendees",
         method: Method::Post,
         route: "/users/{userId}/events/{eventId}/cancel",
@@ -614,6 +627,7 @@ pub const CATALOG: &[Operation] = &[
     },
     Operation {
         name: "events-forward",
+        writes: true,
         summary: "Forward a meeting invitation",
         method: Method::Post,
         route: "/users/{userId}/events/{eventId}/forward",
@@ -737,6 +751,23 @@ mod tests {
                 op.name
             );
         }
+    }
+
+    #[test]
+    fn every_patch_and_delete_writes_and_no_get_does() {
+        for op in CATALOG {
+            match op.method {
+                Method::Get => assert!(!op.writes, "{}", op.name),
+                Method::Patch | Method::Delete => assert!(op.writes, "{}", op.name),
+                Method::Post => {}
+            }
+        }
+        let read_only_posts: Vec<_> = CATALOG
+            .iter()
+            .filter(|op| op.method == Method::Post && !op.writes)
+            .map(|op| op.name)
+            .collect();
+        assert_eq!(read_only_posts, ["find-meeting-times", "get-schedule"]);
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct Operation {
     /// A body property that makes a POST safe to retry (Graph returns the original item for a repeated
     /// value); generated when the caller gives none.
     pub idempotency_key: Option<&'static str>,
+    /// Whether it changes something (creates, updates, deletes, or responds to or forwards a
+    /// meeting), so a JWT caller's token needs a write scope (`JwtWriteScopes` in the template);
+    /// the POSTs that only read (`find-meeting-times`, `get-schedule`) do not.
+    pub writes: bool,
 }
 
 /// Field values most operations share; catalog entries override what differs.
@@ -143,6 +147,7 @@ pub const DEFAULTS: Operation = Operation {
     time_window: false,
     time_zone: false,
     idempotency_key: None,
+    writes: false,
 };
 
 impl Operation {

@@ -12,13 +12,15 @@ use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
 use super::http_api::route_events;
 use super::parameters::{
     CALLBACK_CONCURRENCY_RESERVED, CALLBACK_RESERVED_CONCURRENCY, DIRECT_INVOCATION_ERRORS,
-    GRAPH_BASE_URL, JWT_REQUIRED_SCOPES, JWT_SUBJECT_CLAIM, KEEPER_CONCURRENCY,
-    KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LOG_LEVEL, LOG_RETENTION_DAYS, LOGIN_BASE_URL,
-    SERVICE_NAME, SETTINGS_TTL_SECONDS, TOKEN_CACHE_TTL_SECONDS, TRACING, TRACING_ACTIVE,
+    GRAPH_BASE_URL, JWT_REQUIRED_SCOPES, JWT_SUBJECT_CLAIM, JWT_WRITE_SCOPES, JWT_WRITE_SCOPES_SET,
+    KEEPER_CONCURRENCY, KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LOG_LEVEL, LOG_RETENTION_DAYS,
+    LOGIN_BASE_URL, SERVICE_NAME, SETTINGS_TTL_SECONDS, TOKEN_CACHE_TTL_SECONDS, TRACING,
+    TRACING_ACTIVE,
 };
 use super::permissions::{GET_SECRET_VALUE, QUERY, XRAY_WRITE};
 use super::storage::{SETTINGS_SECRET, TABLE};
 use shared::adapters::dynamodb_table::KEEPER_INDEX;
+use shared::operations::catalog;
 use shared::sign_in::functions::RouteAccess;
 
 /// Memory of every function, in MB.
@@ -182,6 +184,23 @@ pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
     ];
     if function.timeout_seconds != DEFAULT_TIMEOUT_SECONDS {
         properties.push(("Timeout", function.timeout_seconds.into()));
+    }
+    if catalog::find(function.name).is_some_and(|operation| operation.writes) {
+        // A JWT caller of a function that writes needs one of the write scopes, when they are set.
+        properties.push((
+            "Environment",
+            map([(
+                "Variables",
+                map([(
+                    "JWT_REQUIRED_SCOPES",
+                    if_condition(
+                        JWT_WRITE_SCOPES_SET,
+                        reference(JWT_WRITE_SCOPES),
+                        reference(JWT_REQUIRED_SCOPES),
+                    ),
+                )]),
+            )]),
+        ));
     }
     if let Some(route) = &function.route {
         if route.access == RouteAccess::Public {

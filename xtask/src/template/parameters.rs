@@ -39,6 +39,11 @@ pub const JWT_AUDIENCE: &str = "JwtAudience";
 pub const JWT_SUBJECT_CLAIM: &str = "JwtSubjectClaim";
 /// `JWT_REQUIRED_SCOPES`: scopes of which a JWT must carry one.
 pub const JWT_REQUIRED_SCOPES: &str = "JwtRequiredScopes";
+/// Scopes of which a JWT must carry one to call a function that writes (`JWT_REQUIRED_SCOPES` of
+/// those functions, when set).
+pub const JWT_WRITE_SCOPES: &str = "JwtWriteScopes";
+/// Condition: write scopes are set.
+pub const JWT_WRITE_SCOPES_SET: &str = "JwtWriteScopesSet";
 /// Steady-state requests per second API Gateway lets through to the public sign-in callback.
 pub const CALLBACK_RATE_LIMIT: &str = "AuthCallbackThrottlingRateLimit";
 /// Burst of requests API Gateway lets through to the public sign-in callback.
@@ -251,6 +256,14 @@ pub fn parameters() -> Value {
             ),
         ),
         (
+            JWT_WRITE_SCOPES,
+            string(
+                "Scopes (comma or space separated) of which a JWT must carry at least one to call a function that creates, updates, deletes or responds (JWT_REQUIRED_SCOPES of those functions); empty: JwtRequiredScopes applies to them too",
+                "",
+                "^[!-~ ]*$",
+            ),
+        ),
+        (
             CALLBACK_RATE_LIMIT,
             number(
                 "Requests per second API Gateway lets through to the public GET /auth/callback route (steady state)",
@@ -349,6 +362,10 @@ pub fn conditions() -> Value {
         (
             ALARM_ACTIONS_ENABLED.to_string(),
             not(equals(reference(ALARM_TOPIC_ARN), "".into())),
+        ),
+        (
+            JWT_WRITE_SCOPES_SET.to_string(),
+            not(equals(reference(JWT_WRITE_SCOPES), "".into())),
         ),
         (
             CALLBACK_CONCURRENCY_RESERVED.to_string(),

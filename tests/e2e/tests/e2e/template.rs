@@ -887,3 +887,31 @@ fn each_role_reaches_only_the_table_key_prefixes_its_function_needs() {
     assert_eq!(patterns_of("users-get"), ["link#*", "apptoken#*"]);
     assert_eq!(patterns_of("cache-clear"), ["apptoken#*"]);
 }
+
+#[test]
+fn functions_that_write_need_the_write_scopes_of_a_jwt_caller() {
+    let template = committed_template();
+    for (binary, (_, function)) in functions_by_binary(&template) {
+        let variables = &function["Properties"]["Environment"]["Variables"];
+        let writes = CATALOG.iter().any(|op| op.name == binary && op.writes);
+        if writes {
+            assert_eq!(
+                variables["JWT_REQUIRED_SCOPES"]["Fn::If"][0], "JwtWriteScopesSet",
+                "{binary}"
+            );
+            assert_eq!(
+                variables["JWT_REQUIRED_SCOPES"]["Fn::If"][1]["Ref"], "JwtWriteScopes",
+                "{binary}"
+            );
+        } else {
+            assert!(
+                variables.get("JWT_REQUIRED_SCOPES").is_none(),
+                "{binary} keeps the global JwtRequiredScopes"
+            );
+        }
+    }
+    assert_eq!(
+        template["Conditions"]["JwtWriteScopesSet"]["Fn::Not"][0]["Fn::Equals"][0]["Ref"],
+        "JwtWriteScopes"
+    );
+}

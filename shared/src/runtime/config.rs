@@ -64,6 +64,9 @@ pub struct Config {
     /// What a JWT authorizer's token must carry (`JWT_SUBJECT_CLAIM`, default `sub`;
     /// `JWT_REQUIRED_SCOPES`, comma- or space-separated, default none).
     pub jwt_rules: JwtRules,
+    /// Whether `auth-start` accepts `mode=dev` (`SIGN_IN_DEV_MODE`: `allowed`, the default, or
+    /// `refused`).
+    pub sign_in_dev_mode_allowed: bool,
     /// How a failed direct invocation answers (`DIRECT_INVOCATION_ERRORS`, default `answer`).
     pub direct_errors: DirectErrors,
     /// The service name in logs (`POWERTOOLS_SERVICE_NAME`, default `graph-functions`).
@@ -160,6 +163,16 @@ impl Config {
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
         Ok(Self {
+            sign_in_dev_mode_allowed: match lookup("SIGN_IN_DEV_MODE").as_deref() {
+                None | Some("allowed") => true,
+                Some("refused") => false,
+                Some(_) => {
+                    return Err(configuration_invalid(
+                        "environment variable SIGN_IN_DEV_MODE is not `allowed` or `refused`"
+                            .into(),
+                    ));
+                }
+            },
             jwt_rules: jwt_rules(&lookup)?,
             direct_errors: direct_errors(&lookup)?,
             service: lookup("POWERTOOLS_SERVICE_NAME")

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::adapters::sign_in::dynamo_account_claims::DynamoAccountClaims;
 use crate::adapters::sign_in::dynamo_pending_completions::DynamoPendingCompletions;
 use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::operations::request::RawRequest;
 use crate::runtime::config::Config;
 use crate::runtime::event::decode_with;
@@ -27,6 +27,7 @@ use crate::sign_in::flow::{SignInFlow, SignInPorts};
 use crate::sign_in::functions::SignInFunction;
 use crate::sign_in::linked_accounts::{LinkedAccounts, status_report};
 use crate::sign_in::request::{account_request, callback, complete_request, start_invocation};
+use crate::sign_in::scopes::SignInMode;
 use crate::support::clock::rfc3339;
 use crate::support::deadline::Deadline;
 
@@ -56,6 +57,7 @@ fn kind_of(function: &SignInFunction) -> Option<Kind> {
 pub struct SignInHandler {
     step: SignInStep,
     jwt_rules: JwtRules,
+    dev_mode_allowed: bool,
 }
 
 /// A sign-in function's logic over its ports.
@@ -123,6 +125,7 @@ impl SignInHandler {
         Ok(Self {
             step,
             jwt_rules: config.jwt_rules.clone(),
+            dev_mode_allowed: config.sign_in_dev_mode_allowed,
         })
     }
 
@@ -130,6 +133,12 @@ impl SignInHandler {
         match &self.step {
             SignInStep::Start(flow) => {
                 let invocation = start_invocation(raw)?;
+                if invocation.request.mode == SignInMode::Dev && !self.dev_mode_allowed {
+                    return Err(ApiError::new(
+                        ErrorCode::Forbidden,
+                        "`mode=dev` sign-ins are switched off for this deployment (SIGN_IN_DEV_MODE)",
+                    ));
+                }
                 let started = flow.start(invocation.request).await?;
                 Ok(if invocation.redirect {
                     SignInAnswer::Redirect {

@@ -42,6 +42,8 @@ pub const JWT_REQUIRED_SCOPES: &str = "JwtRequiredScopes";
 /// Scopes of which a JWT must carry one to call a function that writes (`JWT_REQUIRED_SCOPES` of
 /// those functions, when set).
 pub const JWT_WRITE_SCOPES: &str = "JwtWriteScopes";
+/// `SIGN_IN_DEV_MODE`: whether `auth-start` accepts `mode=dev`.
+pub const SIGN_IN_DEV_MODE: &str = "SignInDevMode";
 /// Condition: write scopes are set.
 pub const JWT_WRITE_SCOPES_SET: &str = "JwtWriteScopesSet";
 /// Steady-state requests per second API Gateway lets through to the public sign-in callback.
@@ -254,6 +256,19 @@ pub fn parameters() -> Value {
                 "",
                 "^[!-~ ]*$",
             ),
+        ),
+        (
+            SIGN_IN_DEV_MODE,
+            map([
+                ("Type", "String".into()),
+                (
+                    "Description",
+                    "Whether auth-start accepts mode=dev sign-ins, which ask for the settings' dev scopes (SIGN_IN_DEV_MODE)"
+                        .into(),
+                ),
+                ("Default", "allowed".into()),
+                ("AllowedValues", list(["allowed", "refused"])),
+            ]),
         ),
         (
             JWT_WRITE_SCOPES,

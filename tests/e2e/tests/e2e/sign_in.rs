@@ -1459,3 +1459,27 @@ async fn under_a_jwt_authorizer_the_tokens_claim_names_who_completes() {
     assert_eq!(functions.status("alice").await["msUserId"], ADELE.id);
     assert_eq!(functions.status("mallory").await["linked"], false);
 }
+
+#[tokio::test]
+async fn dev_mode_sign_ins_can_be_switched_off() {
+    let stack = TestStack::start().await;
+    let mut env = stack.env();
+    env.insert("SIGN_IN_DEV_MODE".into(), "refused".into());
+    let start = spawn_function("auth-start", &env).await;
+    let event = |mode: &str| {
+        api_gateway_event(
+            "POST",
+            "/auth/start",
+            "/auth/start",
+            json!({}),
+            json!({"authUserId": "alice", "mode": mode}),
+            None,
+        )
+    };
+    let refused = call(&start, event("dev")).await;
+    assert_eq!(refused["statusCode"], 403, "{refused}");
+    let body: Value = serde_json::from_str(refused["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "Forbidden");
+    let allowed = call(&start, event("default")).await;
+    assert_eq!(allowed["statusCode"], 200, "{allowed}");
+}

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::operations::advanced_query::{AdvancedQuery, advanced_query};
 use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
 use crate::operations::graph_path::fill;
 use crate::operations::identity_resolver::IdentityResolver;
-use crate::operations::operation::{Method, Operation, QueryOption};
+use crate::operations::operation::{Method, Operation};
 use crate::operations::request::{CALENDAR_PARAMETER, Caller, OperationRequest, Target};
 use crate::settings::provider::SettingsProvider;
 use crate::support::deadline::Deadline;
@@ -29,15 +30,6 @@ pub struct Executor {
     pub resolver: IdentityResolver,
     /// Graph.
     pub graph: Arc<dyn GraphApi>,
-}
-
-/// Whether a directory query needs `ConsistencyLevel: eventual` (Graph's advanced query capabilities).
-fn needs_eventual_consistency(operation: &Operation, request: &OperationRequest) -> bool {
-    let has = |option: QueryOption| request.query.iter().any(|(o, _)| *o == option);
-    operation.advanced_query
-        && (has(QueryOption::Search)
-            || has(QueryOption::Count)
-            || (has(QueryOption::Filter) && has(QueryOption::OrderBy)))
 }
 
 impl Executor {
@@ -94,7 +86,12 @@ impl Executor {
         let path = fill(template, &values)
             .ok_or_else(|| ApiError::invalid("a path parameter is missing"))?;
         let mut headers = Vec::new();
-        if needs_eventual_consistency(operation, &request) {
+        let advanced = if operation.advanced_query {
+            advanced_query(&request.query)
+        } else {
+            AdvancedQuery::default()
+        };
+        if advanced.eventual_consistency {
             headers.push(("ConsistencyLevel", "eventual".to_string()));
         }
         if let Some(zone) = &request.time_zone {
@@ -105,6 +102,9 @@ impl Executor {
             .iter()
             .map(|(o, v)| (o.name().to_string(), v.clone()))
             .collect();
+        if advanced.count {
+            query.push(("$count".into(), "true".into()));
+        }
         if let Some(window) = &request.window {
             query.push(("startDateTime".into(), window.start.clone()));
             query.push(("endDateTime".into(), window.end.clone()));

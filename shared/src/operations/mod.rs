@@ -3,6 +3,7 @@
 //! Graph call. Owns the port to Graph ([`graph_api`]). Imports [`crate::tokens`] (tokens to call
 //! with), [`crate::settings`], [`crate::error`] and [`crate::support`].
 
+pub mod advanced_query;
 pub mod body_schema;
 pub mod catalog;
 pub mod executor;

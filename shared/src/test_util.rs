@@ -247,6 +247,7 @@ impl IdentityPlatform for ScriptedIdentityPlatform {
     async fn refresh(
         &self,
         _: &Settings,
+        _: &str,
         token: &Secret,
         scopes: &[String],
         _: Deadline,

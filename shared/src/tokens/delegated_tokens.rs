@@ -32,6 +32,20 @@ pub const ACCESS_PURPOSE: &str = "access";
 /// How many times a refresh is retried after losing a version race.
 const MAX_RACES: usize = 3;
 
+/// The tenant id Microsoft gives personal Microsoft accounts (the `tid` of their tokens).
+pub const PERSONAL_ACCOUNTS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// Where a link's refresh token is redeemed: the tenant it was issued in (its `tid`), or
+/// `consumers` for a personal Microsoft account, as Microsoft recommends over `common` for a
+/// known user; the settings' tenant when the link does not know its own.
+pub fn refresh_authority(settings: &Settings, link: &Link) -> String {
+    match link.ms_tenant_id.as_deref() {
+        Some(PERSONAL_ACCOUNTS_TENANT) => "consumers".to_string(),
+        Some(tenant) if !tenant.is_empty() => tenant.to_string(),
+        _ => settings.tenant_id.clone(),
+    }
+}
+
 /// What a delegated call needs: the token and who it belongs to.
 #[derive(Debug, Clone)]
 pub struct DelegatedAccess {
@@ -278,7 +292,13 @@ impl DelegatedTokens {
         let refresh_token = cipher.open(&link.refresh_token, REFRESH_PURPOSE, &owner)?;
         match self
             .identity_platform
-            .refresh(settings, &refresh_token, &link.scopes, deadline)
+            .refresh(
+                settings,
+                &refresh_authority(settings, link),
+                &refresh_token,
+                &link.scopes,
+                deadline,
+            )
             .await
         {
             Ok(grant) => {
@@ -683,5 +703,21 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+    }
+
+    #[tokio::test]
+    async fn a_link_is_refreshed_in_its_own_tenant() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let settings = world.settings.clone();
+        let mut link = world.link();
+        link.ms_tenant_id = Some("6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40".into());
+        assert_eq!(
+            refresh_authority(&settings, &link),
+            "6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40"
+        );
+        link.ms_tenant_id = Some(PERSONAL_ACCOUNTS_TENANT.into());
+        assert_eq!(refresh_authority(&settings, &link), "consumers");
+        link.ms_tenant_id = None;
+        assert_eq!(refresh_authority(&settings, &link), settings.tenant_id);
     }
 }

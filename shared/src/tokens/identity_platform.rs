@@ -212,10 +212,12 @@ pub trait IdentityPlatform: Send + Sync {
         tenant: &str,
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure>;
-    /// Refresh token grant asking for `scopes` (short Graph names).
+    /// Refresh token grant against `tenant` (the link's own tenant, see
+    /// [`crate::tokens::delegated_tokens`]) asking for `scopes` (short Graph names).
     async fn refresh(
         &self,
         settings: &Settings,
+        tenant: &str,
         refresh_token: &Secret,
         scopes: &[String],
         deadline: Deadline,

@@ -38,6 +38,7 @@ impl DirectGraph {
             .identity_platform
             .refresh(
                 &settings,
+                &settings.tenant_id,
                 &Secret::new(issued.refresh_token),
                 &issued.scopes,
                 Deadline::after(TOKEN_DEADLINE),

@@ -7,6 +7,12 @@ use crate::simulator_control::SimulatorControl;
 
 /// Tenant GUID of the demo tenant (the settings' `appTenantId`).
 pub const DEMO_TENANT_ID: &str = "6f1c3a52-8d4e-4b7a-9c2f-1e5d7a9b3c40";
+
+/// The token endpoint of the demo tenant, where the refresh tokens of its users' links are
+/// redeemed (each link in its own tenant).
+pub fn demo_tenant_token_path() -> String {
+    format!("/{DEMO_TENANT_ID}/oauth2/v2.0/token")
+}
 /// Verified domain of the demo tenant.
 pub const DEMO_TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 /// Client id of the demo app registration.

@@ -40,12 +40,16 @@ pub async fn store_link(stack: &TestStack, link: &UserLink) -> Link {
     let (_, adapters) = adapters(stack);
     let settings = parsed_settings(stack);
     let deadline = Deadline::after(Duration::from_secs(20));
+    // `openid` brings the id token, whose `tid` the link keeps, as a real sign-in does.
+    let mut scopes = link.scopes.clone();
+    scopes.push("openid".into());
     let grant = adapters
         .identity_platform
         .refresh(
             &settings,
+            &settings.tenant_id,
             &Secret::new(link.refresh_token.clone()),
-            &link.scopes,
+            &scopes,
             deadline,
         )
         .await

@@ -178,6 +178,7 @@ impl IdentityPlatform for MsIdentityPlatform {
     async fn refresh(
         &self,
         settings: &Settings,
+        tenant: &str,
         refresh_token: &Secret,
         scopes: &[String],
         deadline: Deadline,
@@ -194,8 +195,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("refresh_token", refresh_token.expose().to_string()),
             ("scope", scope),
         ];
-        self.request(&settings.tenant_id, form, scopes, deadline)
-            .await
+        self.request(tenant, form, scopes, deadline).await
     }
 
     async fn redeem_code(

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX};
+use e2e::demo_directory::{ADELE, ALEX, demo_tenant_token_path};
 use e2e::function_process::spawn_function;
 use e2e::link_seeding::{LinkBatch, seed_links};
 use e2e::settings::CALLBACK_URL;
@@ -232,7 +232,7 @@ async fn the_keeper_and_cache_clear_use_exactly_what_their_roles_allow() {
         .stack
         .simulator()
         .add_fault(
-            &json!({"method": "POST", "path": "/common/oauth2/v2.0/token", "count": 1000,
+            &json!({"method": "POST", "path": demo_tenant_token_path(), "count": 1000,
             "fault": {"kind": "status", "status": 503}}),
         )
         .await

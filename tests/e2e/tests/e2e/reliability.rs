@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX};
+use e2e::demo_directory::{ADELE, ALEX, DEMO_TENANT_ID, demo_tenant_token_path};
 use e2e::function_process::{call, spawn_function};
 use e2e::lambda_events::api_gateway_event;
 use e2e::sign_in::{adapters, parsed_settings, sign_in};
@@ -94,7 +94,7 @@ async fn a_token_endpoint_outage_never_invalidates_a_link() {
     expire_stored_access_token(&stack, "alice").await;
     stack
         .simulator()
-        .add_fault(&json!({"method": "POST", "path": "/common/oauth2/v2.0/token", "count": 1000, "fault": {"kind": "status", "status": 503}}))
+        .add_fault(&json!({"method": "POST", "path": demo_tenant_token_path(), "count": 1000, "fault": {"kind": "status", "status": 503}}))
         .await
         .unwrap();
     let get = spawn_function("users-get", &stack.env()).await;
@@ -197,6 +197,7 @@ async fn a_rotated_encryption_key_keeps_old_tokens_readable() {
         .identity_platform
         .refresh(
             &parsed_settings(&stack),
+            DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
             Deadline::after(Duration::from_secs(10)),
@@ -232,6 +233,7 @@ async fn many_containers_refreshing_one_user_lose_no_rotation() {
         .identity_platform
         .refresh(
             &parsed_settings(&stack),
+            DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
             Deadline::after(Duration::from_secs(10)),
@@ -345,7 +347,7 @@ async fn a_throttled_token_endpoint_hands_the_wait_to_the_caller_and_keeps_the_l
     expire_stored_access_token(&stack, "alice").await;
     stack
         .simulator()
-        .add_fault(&json!({"method": "POST", "path": "/common/oauth2/v2.0/token", "count": 10, "fault": {"kind": "status", "status": 429, "retryAfter": 90}}))
+        .add_fault(&json!({"method": "POST", "path": demo_tenant_token_path(), "count": 10, "fault": {"kind": "status", "status": 429, "retryAfter": 90}}))
         .await
         .unwrap();
     let get = spawn_function("users-get", &stack.env()).await;

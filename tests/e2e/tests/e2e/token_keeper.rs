@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_ID, DEMO_TENANT_ID, MEGAN};
+use e2e::demo_directory::{
+    ADELE, ALEX, DEMO_CLIENT_ID, DEMO_TENANT_ID, MEGAN, demo_tenant_token_path,
+};
 use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::link_seeding::{LinkBatch, seed_links};
 use e2e::runtime_api::InvokeError;
@@ -26,8 +28,6 @@ use shared::tokens::cipher::TokenCipher;
 use shared::tokens::delegated_tokens::REFRESH_PURPOSE;
 
 const READ_ALL: &[&str] = &["User.Read.All"];
-/// The simulator's token endpoint for the settings' sign-in tenant (`common`).
-const TOKEN_PATH: &str = "/common/oauth2/v2.0/token";
 /// Days since the last refresh of seeded links the keeper must refresh (due after 14 days).
 const DUE: i64 = 20;
 /// Days since the last refresh of seeded links that are not due yet.
@@ -270,7 +270,7 @@ async fn a_run_short_of_time_leaves_the_rest_due_and_the_next_one_repeats_nothin
     stack
         .simulator()
         .add_fault(
-            &json!({"path": TOKEN_PATH, "count": 1000, "fault": {"kind": "delay", "ms": 400}}),
+            &json!({"path": demo_tenant_token_path(), "count": 1000, "fault": {"kind": "delay", "ms": 400}}),
         )
         .await
         .unwrap();
@@ -330,7 +330,7 @@ async fn a_revoked_link_is_invalidated_and_a_throttled_one_stays_valid_and_due_s
     let before = stored_link(&stack, "throttled-0").await;
     stack
         .simulator()
-        .add_fault(&json!({"path": TOKEN_PATH, "count": 4, "fault": {"kind": "status", "status": 429, "retryAfter": 0}}))
+        .add_fault(&json!({"path": demo_tenant_token_path(), "count": 4, "fault": {"kind": "status", "status": 429, "retryAfter": 0}}))
         .await
         .unwrap();
     let summary = run_keeper(&keeper, &[0], Duration::from_secs(60)).await;
@@ -381,7 +381,7 @@ async fn a_keeper_run_racing_an_on_demand_refresh_leaves_a_working_newest_token(
     // Both refreshes wait at Microsoft, so both have read the link before either writes.
     stack
         .simulator()
-        .add_fault(&json!({"path": TOKEN_PATH, "count": 2, "fault": {"kind": "delay", "ms": 700}}))
+        .add_fault(&json!({"path": demo_tenant_token_path(), "count": 2, "fault": {"kind": "delay", "ms": 700}}))
         .await
         .unwrap();
     stack.simulator().clear_requests().await.unwrap();
@@ -415,6 +415,7 @@ async fn a_keeper_run_racing_an_on_demand_refresh_leaves_a_working_newest_token(
         .identity_platform
         .refresh(
             &parsed_settings(&stack),
+            DEMO_TENANT_ID,
             &stored_token,
             &seeded.scopes,
             Deadline::after(Duration::from_secs(20)),

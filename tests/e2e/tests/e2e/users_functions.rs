@@ -3,7 +3,9 @@
 //! the token engine's error codes, refresh races, input validation and log hygiene.
 
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX, DEMO_CLIENT_SECRET, MEGAN};
+use e2e::demo_directory::{
+    ADELE, ALEX, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, MEGAN, demo_tenant_token_path,
+};
 use e2e::function_process::{call, spawn_function};
 use e2e::lambda_events::api_gateway_event;
 use e2e::sign_in::{parsed_settings, sign_in};
@@ -244,6 +246,7 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
         .identity_platform
         .refresh(
             &settings,
+            DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
             shared::support::deadline::Deadline::after(std::time::Duration::from_secs(10)),
@@ -397,4 +400,26 @@ async fn a_link_copied_under_another_users_key_is_never_used() {
     assert_eq!(answer["status"], 500, "{answer}");
     assert_eq!(answer["body"]["error"]["code"], "InternalError");
     assert_ne!(answer["body"]["id"], ADELE.id, "never Alice's account");
+}
+
+#[tokio::test]
+async fn a_link_is_refreshed_in_the_tenant_it_was_signed_in_to() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack.simulator().clear_requests().await.unwrap();
+    let get = spawn_function("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(answer["status"], 200, "{answer}");
+    let token_requests: Vec<String> = stack
+        .simulator()
+        .requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|request| request.path.ends_with("/oauth2/v2.0/token"))
+        .map(|request| request.path)
+        .collect();
+    // The settings say `common`; the link knows its tenant.
+    assert_eq!(token_requests, [demo_tenant_token_path()]);
 }

@@ -39,6 +39,10 @@ pub const GRANT_EXPIRED: u32 = 70008;
 pub const INVALID_SCOPE: u32 = 70011;
 /// AADSTS90002: the tenant was not found.
 pub const TENANT_NOT_FOUND: u32 = 90002;
+/// AADSTS90038: the tenant belongs to a national cloud this cloud instance does not federate with.
+pub const NATIONAL_CLOUD_TENANT: u32 = 90038;
+/// AADSTS500011: the resource principal (e.g. Microsoft Graph) was not found in the tenant.
+pub const RESOURCE_PRINCIPAL_NOT_FOUND: u32 = 500011;
 /// AADSTS501481: the PKCE code verifier does not match the code challenge.
 pub const CODE_VERIFIER_MISMATCH: u32 = 501481;
 /// AADSTS700016: the application was not found in the directory (tenant).

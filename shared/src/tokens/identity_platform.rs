@@ -5,8 +5,9 @@ use crate::tokens::aadsts::{
     BLOCKED_BY_SECURITY_POLICY, CLIENT_SECRET_EXPIRED, CONSENT_REQUIRED, DEVICE_NOT_COMPLIANT,
     DEVICE_NOT_DOMAIN_JOINED, EXTERNAL_CHALLENGE_REQUIRED, GRANT_EXPIRED, GRANT_REVOKED,
     INVALID_CLIENT_SECRET, INVALID_SCOPE, LOOP_DETECTED, MFA_EXPIRED, MFA_REGISTRATION_REQUIRED,
-    MFA_REQUIRED, REFRESH_TOKEN_INACTIVE, REQUEST_MALFORMED, SESSION_INVALID_PASSWORD_CHANGED,
-    SPA_REFRESH_TOKEN_EXPIRED, TENANT_NOT_FOUND,
+    MFA_REQUIRED, NATIONAL_CLOUD_TENANT, REFRESH_TOKEN_INACTIVE, REQUEST_MALFORMED,
+    RESOURCE_PRINCIPAL_NOT_FOUND, SESSION_INVALID_PASSWORD_CHANGED, SPA_REFRESH_TOKEN_EXPIRED,
+    TENANT_NOT_FOUND,
 };
 use async_trait::async_trait;
 
@@ -100,8 +101,11 @@ impl TokenRejection {
         {
             return RejectionKind::BlockedByPolicy;
         }
-        if has(TENANT_NOT_FOUND) {
+        if has(TENANT_NOT_FOUND) || has(NATIONAL_CLOUD_TENANT) {
             return RejectionKind::TenantUnknown;
+        }
+        if has(RESOURCE_PRINCIPAL_NOT_FOUND) {
+            return RejectionKind::ClientInvalid;
         }
         if has(INVALID_CLIENT_SECRET)
             || has(APPLICATION_NOT_FOUND)
@@ -165,11 +169,19 @@ impl TokenRejection {
             ),
             RejectionKind::TenantUnknown => ApiError::new(
                 ErrorCode::TenantNotFound,
-                "the tenant in settings is not known to Microsoft",
+                format!(
+                    "the tenant is not known to this Microsoft cloud, or belongs to a national cloud \
+                     it does not serve (AADSTS{:?})",
+                    self.error_codes
+                ),
             ),
             RejectionKind::ClientInvalid => ApiError::new(
                 ErrorCode::ConfigurationInvalid,
-                "Microsoft rejected the client id or client secret in settings",
+                format!(
+                    "Microsoft refused the app registration in settings: client id or secret, or \
+                     the app or Microsoft Graph missing from the tenant (AADSTS{:?})",
+                    self.error_codes
+                ),
             ),
             RejectionKind::Other => ApiError::new(
                 ErrorCode::UpstreamUnavailable,
@@ -252,6 +264,14 @@ mod tests {
     #[test]
     fn classifies_microsoft_answers() {
         let cases = [
+            (
+                rejection("invalid_request", &[90038], None),
+                ErrorCode::TenantNotFound,
+            ),
+            (
+                rejection("invalid_resource", &[500011], None),
+                ErrorCode::ConfigurationInvalid,
+            ),
             (
                 rejection("invalid_grant", &[70008], None),
                 ErrorCode::RefreshTokenInvalid,

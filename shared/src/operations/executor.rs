@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::operations::advanced_query::{AdvancedQuery, advanced_query};
-use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse};
+use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse, accept_for};
 use crate::operations::graph_path::fill;
 use crate::operations::identity_resolver::IdentityResolver;
 use crate::operations::operation::{Method, Operation};
@@ -127,6 +127,7 @@ impl Executor {
             client_request_id,
             continuation: request.continuation,
             retry_safe: operation.method != Method::Post || operation.idempotency_key.is_some(),
+            accept: accept_for(operation.graph_path),
         };
         self.graph.send(&call, deadline).await
     }

@@ -33,6 +33,23 @@ pub struct GraphCall {
     /// Whether repeating the request cannot change anything twice (GET, PATCH, DELETE, or a POST
     /// carrying an idempotency key), so lost connections and 503/504 may be retried.
     pub retry_safe: bool,
+    /// The `Accept` header: JSON, or for a media path (a photo's `/$value`) the image types Graph
+    /// serves there.
+    pub accept: &'static str,
+}
+
+/// The `Accept` of a JSON answer.
+pub const ACCEPT_JSON: &str = "application/json";
+/// The `Accept` of a photo's `$value`: Graph serves the photo's own image type (JPEG).
+pub const ACCEPT_IMAGE: &str = "image/*";
+
+/// The `Accept` header for a request to Graph path `path`.
+pub fn accept_for(path: &str) -> &'static str {
+    if path.ends_with("/$value") {
+        ACCEPT_IMAGE
+    } else {
+        ACCEPT_JSON
+    }
 }
 
 /// Graph's successful answer.
@@ -81,4 +98,19 @@ impl GraphResponse {
 pub trait GraphApi: Send + Sync {
     /// Sends the call, retrying throttling and outages within the deadline.
     async fn send(&self, call: &GraphCall, deadline: Deadline) -> Result<GraphResponse, ApiError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_photo_value_accepts_images_and_everything_else_json() {
+        assert_eq!(accept_for("/users/{userId}/photo/$value"), "image/*");
+        assert_eq!(accept_for("/users/{userId}"), "application/json");
+        assert_eq!(
+            accept_for("/users/{userId}/events/{eventId}"),
+            "application/json"
+        );
+    }
 }

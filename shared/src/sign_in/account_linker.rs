@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::operations::graph_api::{GraphApi, GraphCall};
+use crate::operations::graph_api::{ACCEPT_JSON, GraphApi, GraphCall};
 use crate::operations::operation::Method;
 use crate::settings::product_settings::Settings;
 use crate::sign_in::id_token::read_claims;
@@ -86,6 +86,7 @@ impl AccountLinker {
                     client_request_id: uuid::Uuid::new_v4().to_string(),
                     continuation: None,
                     retry_safe: true,
+                    accept: ACCEPT_JSON,
                 },
                 deadline,
             )

@@ -92,7 +92,7 @@ impl MsGraphClient {
                 .request(method.clone(), url.clone())
                 .bearer_auth(call.access_token.expose())
                 .header("client-request-id", &call.client_request_id)
-                .header("Accept", "application/json");
+                .header("Accept", call.accept);
             for (name, value) in &call.headers {
                 request = request.header(*name, value);
             }

@@ -182,7 +182,7 @@ impl MsGraphClient {
         match Url::parse(link) {
             Ok(url)
                 if self.is_graph_link(&url)
-                    && url.path() == expected_path
+                    && same_resource(url.path(), &expected_path)
                     && url.fragment().is_none() =>
             {
                 Ok(url)
@@ -191,6 +191,31 @@ impl MsGraphClient {
                 "the link must be one Graph returned for {expected_path} (Graph's own host, same path)"
             ))),
         }
+    }
+}
+
+/// One path segment as Graph reads it: percent-decoded, a function or action without its
+/// `microsoft.graph.` namespace and empty parentheses (`microsoft.graph.delta()` is `delta`).
+fn canonical_segment(segment: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let bare = decoded.strip_prefix("microsoft.graph.").unwrap_or(&decoded);
+    Some(bare.strip_suffix("()").unwrap_or(bare).to_string())
+}
+
+/// Whether a link's `path` addresses the same resource as `expected` in any of the equivalent
+/// forms Graph writes (`delta`, `delta()`, `microsoft.graph.delta()`, percent-encoded segments).
+/// A decoded segment holding a `/` never matches: it cannot turn one segment into two.
+fn same_resource(path: &str, expected: &str) -> bool {
+    let segments =
+        |p: &str| -> Option<Vec<String>> { p.split('/').map(canonical_segment).collect() };
+    match (segments(path), segments(expected)) {
+        (Some(ours), Some(theirs)) => {
+            ours == theirs && ours.iter().all(|segment| !segment.contains('/'))
+        }
+        _ => false,
     }
 }
 
@@ -319,6 +344,28 @@ mod tests {
             "https://evil.example/v1.0/users",
         ] {
             assert!(!client.is_graph_link(&link(foreign)), "{foreign}");
+        }
+    }
+
+    #[test]
+    fn continuation_links_in_graphs_equivalent_forms_are_the_same_resource() {
+        for form in [
+            "/v1.0/users/delta",
+            "/v1.0/users/delta()",
+            "/v1.0/users/microsoft.graph.delta()",
+            "/v1.0/users/microsoft.graph.delta",
+            "/v1.0/users/%64elta",
+        ] {
+            assert!(same_resource(form, "/v1.0/users/delta"), "{form}");
+        }
+        for other in [
+            "/v1.0/users",
+            "/v1.0/groups/delta",
+            "/v1.0/users/delta/extra",
+            "/v1.0/users%2Fdelta",
+            "/v1.0/users/delta%2F..",
+        ] {
+            assert!(!same_resource(other, "/v1.0/users/delta"), "{other}");
         }
     }
 }

@@ -6,6 +6,7 @@
 //! failures never do.
 
 use crate::support::table_keys::link_key;
+use crate::tokens::aadsts::APPLICATION_NOT_FOUND;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +32,14 @@ pub const REFRESH_PURPOSE: &str = "refresh";
 pub const ACCESS_PURPOSE: &str = "access";
 /// How many times a refresh is retried after losing a version race.
 const MAX_RACES: usize = 3;
+
+/// The reason recorded on a link whose tenant no longer has the application.
+pub const APP_NOT_IN_TENANT_REASON: &str = "app_not_in_tenant";
+
+/// Whether the sign-in tenant setting admits users of many tenants (`common`, `organizations`).
+fn is_multi_tenant(tenant: &str) -> bool {
+    matches!(tenant, "common" | "organizations")
+}
 
 /// The tenant id Microsoft gives personal Microsoft accounts (the `tid` of their tokens).
 pub const PERSONAL_ACCOUNTS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -339,6 +348,14 @@ impl DelegatedTokens {
                 let reason = match rejection.kind() {
                     RejectionKind::TokenDead(reason) | RejectionKind::ScopeMissing(reason) => {
                         reason
+                    }
+                    // A multi-tenant app missing from this link's own tenant (removed by its
+                    // admin): the configuration is right, the link is what cannot work any more.
+                    RejectionKind::ClientInvalid
+                        if rejection.error_codes.contains(&APPLICATION_NOT_FOUND)
+                            && is_multi_tenant(&settings.tenant_id) =>
+                    {
+                        APP_NOT_IN_TENANT_REASON
                     }
                     _ => return Err(rejection.to_api_error()),
                 };
@@ -719,5 +736,35 @@ mod tests {
         assert_eq!(refresh_authority(&settings, &link), "consumers");
         link.ms_tenant_id = None;
         assert_eq!(refresh_authority(&settings, &link), settings.tenant_id);
+    }
+
+    #[tokio::test]
+    async fn an_app_removed_from_the_links_tenant_invalidates_that_link_only() {
+        let world = World::linked(&["User.Read.All"]).await;
+        world.expire_access();
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(Err(TokenFailure::Rejected(TokenRejection {
+                status: 400,
+                error: "unauthorized_client".into(),
+                error_codes: vec![700016],
+                suberror: None,
+            })));
+        let error = world
+            .engine()
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::ConfigurationInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: APP_NOT_IN_TENANT_REASON.into()
+            },
+            "under `common` the link, not the deployment, is what broke"
+        );
     }
 }

@@ -7,10 +7,7 @@ use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
 
 use super::permissions::{Access, access_of};
 
-/// The scheduled function that keeps stored refresh tokens alive (docs/keeper.md).
-pub const TOKEN_KEEPER: &str = "token-keeper";
-/// The operator's function that deletes the cached application token (docs/keeper.md).
-pub const CACHE_CLEAR: &str = "cache-clear";
+pub use shared::runtime::functions::{CACHE_CLEAR, TOKEN_KEEPER};
 
 /// Timeout of every function but the keeper, in seconds: under API Gateway's 30-second limit for an
 /// HTTP API integration, so a function answers before the API gives up on it.

@@ -150,6 +150,12 @@ impl MsGraphClient {
                 .map_err(|_| unavailable(format!("unreadable answer (HTTP {status})")))?
         };
         if status < 400 {
+            // Counted only when it could matter: escaping for API Gateway at most doubles the text,
+            // and re-serialising can lengthen a number (`1e15` → `1000000000000000.0`) under five
+            // times, so a body under a tenth of the budget always fits.
+            if bytes.len() > ANSWER_BUDGET / 10 && encoded_size(&body) > ANSWER_BUDGET {
+                return Err(too_large(ANSWER_BUDGET));
+            }
             return Ok(GraphResponse::json(status, body));
         }
         tracing::info!(target: "outbound", status, graph_request_id = request_id.as_deref(), "Graph returned an error");
@@ -264,13 +270,10 @@ impl GraphApi for MsGraphClient {
         let GraphBody::Json(Value::Object(mut merged)) = first.body else {
             return Ok(first);
         };
-        let mut size = encoded_size(&merged);
-        if size > ANSWER_BUDGET {
-            return Err(too_large(ANSWER_BUDGET));
-        }
         if !call.all_pages {
             return Ok(GraphResponse::json(first.status, Value::Object(merged)));
         }
+        let mut size = encoded_size(&merged);
         let mut items = match merged.remove("value") {
             Some(Value::Array(items)) => items,
             other => {

@@ -31,6 +31,33 @@ const CAL_COLLECTION: &[QueryOption] = &[
     QueryOption::SkipToken,
 ];
 
+/// Application permissions Microsoft's data lists for reading one user and listing users.
+const READ_USERS_APPLICATION: &[&str] = &[
+    "User.ReadBasic.All",
+    "User.ReadWrite.All",
+    "AgentIdUser.ReadWrite.All",
+    "AgentIdUser.ReadWrite.IdentityParentedBy",
+    "DeviceManagementApps.Read.All",
+    "DeviceManagementApps.ReadWrite.All",
+    "DeviceManagementConfiguration.ReadWrite.All",
+    "DeviceManagementManagedDevices.Read.All",
+    "DeviceManagementManagedDevices.ReadWrite.All",
+    "DeviceManagementServiceConfig.Read.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+    "Directory.Read.All",
+    "User.Read.All",
+    "User.ReadWrite.CrossCloud",
+    "DeviceManagementConfiguration.Read.All",
+    "Directory.ReadWrite.All",
+];
+
+/// Delegated scopes Microsoft's data lists for reading one calendar, a calendar view and free/busy.
+const READ_CALENDARS_DELEGATED: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.ReadWrite",
+];
+
 /// Every operation of the bundle.
 pub const CATALOG: &[Operation] = &[
     Operation {
@@ -60,24 +87,7 @@ pub const CATALOG: &[Operation] = &[
             "User.ReadWrite",
             "Directory.ReadWrite.All",
         ],
-        application_permissions: &[
-            "User.ReadBasic.All",
-            "User.ReadWrite.All",
-            "AgentIdUser.ReadWrite.All",
-            "AgentIdUser.ReadWrite.IdentityParentedBy",
-            "DeviceManagementApps.Read.All",
-            "DeviceManagementApps.ReadWrite.All",
-            "DeviceManagementConfiguration.ReadWrite.All",
-            "DeviceManagementManagedDevices.Read.All",
-            "DeviceManagementManagedDevices.ReadWrite.All",
-            "DeviceManagementServiceConfig.Read.All",
-            "DeviceManagementServiceConfig.ReadWrite.All",
-            "Directory.Read.All",
-            "User.Read.All",
-            "User.ReadWrite.CrossCloud",
-            "DeviceManagementConfiguration.Read.All",
-            "Directory.ReadWrite.All",
-        ],
+        application_permissions: READ_USERS_APPLICATION,
         pageable: false,
         advanced_query: false,
         ..DEFAULTS
@@ -116,24 +126,7 @@ pub const CATALOG: &[Operation] = &[
             "User.Read.All",
             "Directory.ReadWrite.All",
         ],
-        application_permissions: &[
-            "User.ReadBasic.All",
-            "User.ReadWrite.All",
-            "AgentIdUser.ReadWrite.All",
-            "AgentIdUser.ReadWrite.IdentityParentedBy",
-            "DeviceManagementApps.Read.All",
-            "DeviceManagementApps.ReadWrite.All",
-            "DeviceManagementConfiguration.ReadWrite.All",
-            "DeviceManagementManagedDevices.Read.All",
-            "DeviceManagementManagedDevices.ReadWrite.All",
-            "DeviceManagementServiceConfig.Read.All",
-            "DeviceManagementServiceConfig.ReadWrite.All",
-            "Directory.Read.All",
-            "User.Read.All",
-            "User.ReadWrite.CrossCloud",
-            "DeviceManagementConfiguration.Read.All",
-            "Directory.ReadWrite.All",
-        ],
+        application_permissions: READ_USERS_APPLICATION,
         pageable: true,
         advanced_query: true,
         ..DEFAULTS
@@ -432,11 +425,7 @@ pub const CATALOG: &[Operation] = &[
         graph_path: "/users/{userId}/calendars/{calendarId}",
         query_options: &[QueryOption::Select],
         body: BodyRule::None,
-        delegated_scopes: &[
-            "Calendars.ReadBasic",
-            "Calendars.Read",
-            "Calendars.ReadWrite",
-        ],
+        delegated_scopes: READ_CALENDARS_DELEGATED,
         application_permissions: &[
             "Calendars.ReadBasic.All",
             "Calendars.Read",
@@ -667,11 +656,7 @@ pub const CATALOG: &[Operation] = &[
         graph_path: "/users/{userId}/calendarView",
         query_options: CAL_COLLECTION,
         body: BodyRule::None,
-        delegated_scopes: &[
-            "Calendars.ReadBasic",
-            "Calendars.Read",
-            "Calendars.ReadWrite",
-        ],
+        delegated_scopes: READ_CALENDARS_DELEGATED,
         application_permissions: &[
             "Calendars.ReadBasic.All",
             "Calendars.ReadWrite",
@@ -704,11 +689,7 @@ pub const CATALOG: &[Operation] = &[
         graph_path: "/users/{userId}/calendar/getSchedule",
         query_options: &[],
         body: BodyRule::Required,
-        delegated_scopes: &[
-            "Calendars.ReadBasic",
-            "Calendars.Read",
-            "Calendars.ReadWrite",
-        ],
+        delegated_scopes: READ_CALENDARS_DELEGATED,
         application_permissions: &[
             "Calendars.ReadBasic.All",
             "Calendars.ReadWrite",

@@ -41,7 +41,14 @@ fn offenders(module: &str, forbidden: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_domain_never_imports_adapters_or_the_runtime() {
-    for module in ["operations", "tokens", "sign_in", "keeper", "settings"] {
+    for module in [
+        "operations",
+        "tokens",
+        "sign_in",
+        "keeper",
+        "events",
+        "settings",
+    ] {
         assert_eq!(
             offenders(module, &["adapters", "runtime"]),
             Vec::<String>::new()
@@ -63,6 +70,7 @@ fn the_foundation_imports_only_utilities() {
         "tokens",
         "sign_in",
         "keeper",
+        "events",
         "settings",
         "error",
     ];

@@ -490,3 +490,26 @@ pub fn link_to(app_user_id: &str, account: &MsAccountId) -> Link {
         last_refresh_at: 0,
     }
 }
+
+/// An event bus that keeps what it accepted, and refuses everything while `failing` is set.
+#[derive(Default)]
+pub struct RecordingPublisher {
+    /// Events accepted, in order.
+    pub published: Mutex<Vec<crate::events::bus_event::BusEvent>>,
+    /// While true, `publish` fails with `InternalError` and keeps nothing.
+    pub failing: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl crate::events::publisher::EventPublisher for RecordingPublisher {
+    async fn publish(&self, events: &[crate::events::bus_event::BusEvent]) -> Result<(), ApiError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(ApiError::new(
+                crate::error::ErrorCode::InternalError,
+                "the event bus is down",
+            ));
+        }
+        self.published.lock().unwrap().extend_from_slice(events);
+        Ok(())
+    }
+}

@@ -8,6 +8,7 @@ pub mod cfn;
 pub mod committed;
 pub mod dashboard;
 pub mod deployed_functions;
+pub mod event_bus;
 pub mod functions;
 pub mod http_api;
 pub mod keeper_schedules;
@@ -26,6 +27,7 @@ use alarms::{ALARMS, alarm_resources};
 use cfn::{get_att, map, reference, sub};
 use dashboard::{DASHBOARD, dashboard_resources};
 use deployed_functions::{CACHE_CLEAR, DeployedFunction, TOKEN_KEEPER, deployed_functions};
+use event_bus::{EVENT_BUS, event_bus_resources};
 use functions::{function_id, function_resources, globals};
 use http_api::{HTTP_API, api_resources};
 use keeper_schedules::keeper_schedule_resources;
@@ -88,6 +90,13 @@ fn outputs(functions: &[DeployedFunction]) -> Value {
             ),
         ),
         (
+            "EventBusName",
+            output(
+                "The EventBridge bus the bundle publishes link and change events to (docs/events.md)",
+                reference(EVENT_BUS),
+            ),
+        ),
+        (
             "FunctionNamePrefix",
             output(
                 "Every function is named this prefix followed by its operation, e.g. users-get",
@@ -119,6 +128,7 @@ fn outputs(functions: &[DeployedFunction]) -> Value {
 pub fn template() -> Value {
     let functions = deployed_functions();
     let mut resources = storage_resources();
+    resources.extend(event_bus_resources());
     resources.extend(api_resources(&functions));
     for function in &functions {
         resources.extend(function_resources(function));

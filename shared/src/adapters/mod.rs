@@ -9,6 +9,7 @@
 //! | [`crate::sign_in::pending_states::SignInStateStore`] | [`sign_in::dynamo_sign_in_states`] |
 //! | [`crate::keeper::due_links::DueLinks`] | [`keeper::dynamo_due_links`] |
 //! | [`crate::settings::provider::SettingsSource`] | [`settings::secrets_manager_settings`] |
+//! | [`crate::events::publisher::EventPublisher`] | [`events::eventbridge_publisher`] |
 //!
 //! Shared by them: the table layout and key prefixes ([`dynamodb_table`]), DynamoDB attribute
 //! helpers ([`dynamodb_attributes`]) and the retrying HTTP sender to Microsoft ([`retrying_sender`],
@@ -18,6 +19,7 @@ pub mod aws_errors;
 pub mod dynamodb_attributes;
 pub mod dynamodb_single_use;
 pub mod dynamodb_table;
+pub mod events;
 pub mod keeper;
 pub mod operations;
 pub mod retry_policy;

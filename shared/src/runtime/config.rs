@@ -92,6 +92,9 @@ pub struct Config {
     pub keeper_schedule: KeeperSchedule,
     /// How many refreshes the token keeper runs at a time (`KEEPER_CONCURRENCY`, default 8, at most 64).
     pub keeper_concurrency: usize,
+    /// The EventBridge bus events are published to (`EVENT_BUS_NAME`, name or ARN). Unset: the
+    /// bundle publishes no events (link events are skipped; the change feed refuses to run).
+    pub event_bus_name: Option<String>,
 }
 
 fn configuration_invalid(message: String) -> ApiError {
@@ -198,6 +201,7 @@ impl Config {
                 shards: bounded(&lookup, "KEEPER_SHARDS", 16, 1..=1000)?,
             },
             keeper_concurrency: bounded(&lookup, "KEEPER_CONCURRENCY", 8, 1..=64)? as usize,
+            event_bus_name: lookup("EVENT_BUS_NAME").filter(|name| !name.trim().is_empty()),
         })
     }
 }
@@ -216,6 +220,7 @@ mod tests {
             "https://graph.microsoft.com/"
         );
         assert_eq!(config.settings_ttl, Duration::from_secs(300));
+        assert_eq!(config.event_bus_name, None);
 
         let env = HashMap::from([("TABLE_NAME", "t")]);
         let error = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();

@@ -1,4 +1,4 @@
-//! The composition root: builds the real adapters (DynamoDB, Secrets Manager, Microsoft over HTTP)
+//! The composition root: builds the real adapters (DynamoDB, Secrets Manager, EventBridge, Microsoft over HTTP)
 //! once per container and hands them to the domain.
 
 use std::sync::Arc;
@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+use crate::adapters::events::eventbridge_publisher::EventBridgePublisher;
 use crate::adapters::operations::ms_graph_client::MsGraphClient;
 use crate::adapters::retrying_sender::RetryingSender;
 use crate::adapters::settings::secrets_manager_settings::SecretsManagerSettings;
 use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
 use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
+use crate::events::publisher::EventPublisher;
 use crate::operations::executor::Executor;
 use crate::operations::graph_api::GraphApi;
 use crate::operations::identity_resolver::IdentityResolver;
@@ -46,6 +48,8 @@ pub struct Adapters {
     pub graph: Arc<dyn GraphApi>,
     /// Settings secret in Secrets Manager.
     pub settings_source: Arc<dyn SettingsSource>,
+    /// The application's EventBridge bus, when `EVENT_BUS_NAME` names one.
+    pub events: Option<Arc<dyn EventPublisher>>,
 }
 
 impl Adapters {
@@ -67,6 +71,12 @@ impl Adapters {
                 aws_sdk_secretsmanager::Client::new(aws),
                 &config.settings_secret_id,
             )),
+            events: config.event_bus_name.as_deref().map(|bus| {
+                Arc::new(EventBridgePublisher::new(
+                    aws_sdk_eventbridge::Client::new(aws),
+                    bus,
+                )) as Arc<dyn EventPublisher>
+            }),
         }
     }
 

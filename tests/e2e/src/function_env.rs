@@ -18,6 +18,8 @@ pub struct FunctionEnv {
     pub settings_secret_id: String,
     /// Simulator URL, serving both Graph (`GRAPH_BASE_URL`) and the identity platform (`LOGIN_BASE_URL`).
     pub simulator_url: String,
+    /// The EventBridge bus events are published to (`EVENT_BUS_NAME`).
+    pub event_bus_name: String,
 }
 
 impl FunctionEnv {
@@ -29,6 +31,7 @@ impl FunctionEnv {
             ("GRAPH_BASE_URL", &self.simulator_url),
             ("LOGIN_BASE_URL", &self.simulator_url),
             ("AWS_ENDPOINT_URL", &self.aws_endpoint_url),
+            ("EVENT_BUS_NAME", &self.event_bus_name),
             ("AWS_REGION", REGION),
             ("AWS_ACCESS_KEY_ID", TEST_CREDENTIAL),
             ("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIAL),

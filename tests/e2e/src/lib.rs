@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod counting_proxy;
 pub mod demo_directory;
+pub mod event_bus;
 pub mod function_binary;
 pub mod function_env;
 pub mod function_process;

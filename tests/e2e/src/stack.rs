@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::aws::{dynamodb_client, secrets_client};
 use crate::demo_directory::{DEMO_CLIENT_ID, seed_demo_directory};
+use crate::event_bus::EventQueue;
 use crate::function_env::FunctionEnv;
 use crate::moto::shared_moto;
 use crate::secret::put_settings_secret;
@@ -47,6 +48,7 @@ pub struct TestStack {
     settings: Value,
     dynamodb: aws_sdk_dynamodb::Client,
     secrets: aws_sdk_secretsmanager::Client,
+    events: EventQueue,
 }
 
 impl TestStack {
@@ -64,11 +66,15 @@ impl TestStack {
         seed_demo_directory(&control, TEST_REDIRECT_URI)
             .await
             .expect("seeding the simulator");
+        let events = EventQueue::create(moto.endpoint_url())
+            .await
+            .expect("creating the event bus and its queue");
         let function_env = FunctionEnv {
             aws_endpoint_url: moto.endpoint_url().to_string(),
             table_name: unique_name("graph-functions"),
             settings_secret_id: unique_name("graph-functions-settings"),
             simulator_url: simulator.base_url().to_string(),
+            event_bus_name: events.bus_name().to_string(),
         };
         let dynamodb = dynamodb_client(moto.endpoint_url());
         let secrets = secrets_client(moto.endpoint_url());
@@ -86,6 +92,7 @@ impl TestStack {
             settings,
             dynamodb,
             secrets,
+            events,
         }
     }
 
@@ -130,6 +137,11 @@ impl TestStack {
     /// `http://127.0.0.1:PORT` of this stack's simulator.
     pub fn simulator_url(&self) -> &str {
         self.simulator.base_url()
+    }
+
+    /// The application's view of the event bus: every event the functions publish lands in its queue.
+    pub fn events(&self) -> &EventQueue {
+        &self.events
     }
 
     /// A DynamoDB client for the stack's moto server.

@@ -9,6 +9,7 @@ use super::cfn::{
     allow, assumed_by, get_att, if_condition, list, map, no_value, policy_document, reference, sub,
 };
 use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
+use super::event_bus::EVENT_BUS;
 use super::http_api::route_events;
 use super::parameters::{
     CALLBACK_CONCURRENCY_RESERVED, CALLBACK_RESERVED_CONCURRENCY, DIRECT_INVOCATION_ERRORS,
@@ -17,7 +18,7 @@ use super::parameters::{
     LOGIN_BASE_URL, SERVICE_NAME, SETTINGS_TTL_SECONDS, SIGN_IN_DEV_MODE, TOKEN_CACHE_TTL_SECONDS,
     TRACING, TRACING_ACTIVE,
 };
-use super::permissions::{GET_SECRET_VALUE, QUERY, XRAY_WRITE};
+use super::permissions::{GET_SECRET_VALUE, PUT_EVENTS, QUERY, XRAY_WRITE};
 use super::storage::{SETTINGS_SECRET, TABLE};
 use shared::adapters::dynamodb_table::KEEPER_INDEX;
 use shared::operations::catalog;
@@ -40,6 +41,7 @@ fn environment() -> Value {
         ),
         ("TABLE_NAME", reference(TABLE)),
         ("SETTINGS_SECRET_ID", reference(SETTINGS_SECRET)),
+        ("EVENT_BUS_NAME", reference(EVENT_BUS)),
         ("GRAPH_BASE_URL", reference(GRAPH_BASE_URL)),
         ("LOGIN_BASE_URL", reference(LOGIN_BASE_URL)),
         ("SETTINGS_TTL_SECONDS", reference(SETTINGS_TTL_SECONDS)),
@@ -122,7 +124,7 @@ fn log_group_id(function: &DeployedFunction) -> String {
 }
 
 /// The statements of the function's one policy: its log group, then its table, index and secret
-/// access, and writing traces while tracing is `Active`.
+/// access, publishing to the event bus, and writing traces while tracing is `Active`.
 fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
     let mut statements = vec![allow(
         "WriteOwnLogs",
@@ -153,6 +155,13 @@ fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
             "ReadSettings",
             &[GET_SECRET_VALUE],
             vec![reference(SETTINGS_SECRET)],
+        ));
+    }
+    if access.publishes_events {
+        statements.push(allow(
+            "PublishEvents",
+            &[PUT_EVENTS],
+            vec![get_att(EVENT_BUS, "Arn")],
         ));
     }
     statements.push(if_condition(

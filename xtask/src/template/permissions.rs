@@ -26,6 +26,9 @@
 //! needs the app registration or the encryption keys: all but `auth-status` and `auth-revoke`, which
 //! only read or delete a link (and its claim).
 //!
+//! `EventBridgePublisher::publish` (`events:PutEvents`, on the stack's bus only) is allowed to the
+//! functions whose [`Access::publishes_events`] is set: those that publish events.
+//!
 //! With the `Tracing` parameter `Active`, every role may also write traces ([`XRAY_WRITE`]). SAM adds
 //! an X-Ray managed policy for `Tracing` only to the roles it creates itself, never to a function
 //! that names its own `Role`, as every function here does; so the template adds the statement,
@@ -51,6 +54,8 @@ pub const DELETE_ITEM: &str = "dynamodb:DeleteItem";
 pub const QUERY: &str = "dynamodb:Query";
 /// `secretsmanager:GetSecretValue`, allowed on the settings secret only.
 pub const GET_SECRET_VALUE: &str = "secretsmanager:GetSecretValue";
+/// `events:PutEvents`, allowed on the stack's event bus only.
+pub const PUT_EVENTS: &str = "events:PutEvents";
 
 /// What Lambda's X-Ray daemon sends with the function's role under active tracing (the Lambda
 /// developer guide's list for the execution role). X-Ray has no resource-level permissions for them:
@@ -69,6 +74,8 @@ pub struct Access {
     pub queries_keeper_index: bool,
     /// Whether it reads the settings secret.
     pub reads_settings: bool,
+    /// Whether it publishes to the event bus.
+    pub publishes_events: bool,
 }
 
 /// Every Graph operation: reads links and cached application tokens, writes rotated refresh tokens,
@@ -78,6 +85,7 @@ const GRAPH_OPERATION: Access = Access {
     key_prefixes: &[LINK_PREFIX, APP_TOKEN_PREFIX],
     queries_keeper_index: false,
     reads_settings: true,
+    publishes_events: false,
 };
 
 /// The access of function `name`; `None` for a name no function has.
@@ -86,29 +94,33 @@ pub fn access_of(name: &str) -> Option<Access> {
         return Some(GRAPH_OPERATION);
     }
     type Actions = &'static [&'static str];
-    let (table_actions, key_prefixes, queries_keeper_index, reads_settings): (
+    let (table_actions, key_prefixes, queries_keeper_index, reads_settings, publishes_events): (
         Actions,
         Actions,
+        _,
         _,
         _,
     ) = match name {
-        "auth-start" => (&[PUT_ITEM], &[SIGN_IN_STATE_PREFIX], false, true),
+        "auth-start" => (&[PUT_ITEM], &[SIGN_IN_STATE_PREFIX], false, true, false),
         "auth-callback" => (
             &[PUT_ITEM, DELETE_ITEM],
             &[SIGN_IN_STATE_PREFIX, SIGN_IN_COMPLETION_PREFIX],
             false,
             true,
+            false,
         ),
         "auth-complete" => (
             &[GET_ITEM, PUT_ITEM, DELETE_ITEM],
             &[SIGN_IN_COMPLETION_PREFIX, LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
             false,
             true,
+            false,
         ),
-        "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false),
+        "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false, false),
         "auth-revoke" => (
             &[GET_ITEM, DELETE_ITEM],
             &[LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+            false,
             false,
             false,
         ),
@@ -117,8 +129,9 @@ pub fn access_of(name: &str) -> Option<Access> {
             &[LINK_PREFIX],
             true,
             true,
+            false,
         ),
-        CACHE_CLEAR => (&[DELETE_ITEM], &[APP_TOKEN_PREFIX], false, true),
+        CACHE_CLEAR => (&[DELETE_ITEM], &[APP_TOKEN_PREFIX], false, true, false),
         _ => return None,
     };
     Some(Access {
@@ -126,5 +139,6 @@ pub fn access_of(name: &str) -> Option<Access> {
         key_prefixes,
         queries_keeper_index,
         reads_settings,
+        publishes_events,
     })
 }

@@ -46,7 +46,7 @@ fn allowed_key_patterns(function: &str) -> Vec<String> {
 
 /// The IAM action of an AWS operation as the proxy saw it (its `X-Amz-Target`):
 /// `DynamoDB_20120810.GetItem` → `dynamodb:GetItem`, `secretsmanager.GetSecretValue` →
-/// `secretsmanager:GetSecretValue`.
+/// `secretsmanager:GetSecretValue`, `AWSEvents.PutEvents` → `events:PutEvents`.
 fn iam_action(operation: &str) -> String {
     let (service, name) = operation
         .split_once('.')
@@ -54,6 +54,7 @@ fn iam_action(operation: &str) -> String {
     let service = match service {
         "DynamoDB_20120810" => "dynamodb",
         "secretsmanager" => "secretsmanager",
+        "AWSEvents" => "events",
         other => panic!("a call to an unexpected service: {other}"),
     };
     format!("{service}:{name}")

@@ -1,0 +1,3 @@
+//! The application's EventBridge bus.
+
+pub mod eventbridge_publisher;

@@ -92,6 +92,10 @@ pub enum ApiError {
         status: u16,
         /// Graph's error body.
         body: Value,
+        /// With a 401: the claims request (JSON) of the Continuous Access Evaluation claims
+        /// challenge in Graph's `WWW-Authenticate`, which a new token must be asked for with.
+        /// Never part of the answer.
+        claims_challenge: Option<String>,
     },
 }
 
@@ -182,7 +186,7 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Own { code, message, .. } => write!(f, "{}: {message}", code.as_str()),
-            Self::Graph { status, body } => {
+            Self::Graph { status, body, .. } => {
                 let code = body
                     .pointer("/error/code")
                     .and_then(Value::as_str)
@@ -215,6 +219,7 @@ mod tests {
         let error = ApiError::Graph {
             status: 404,
             body: body.clone(),
+            claims_challenge: None,
         };
         assert_eq!(error.status(), 404);
         assert_eq!(error.body("req-1"), body);

@@ -199,6 +199,8 @@ pub struct ScriptedIdentityPlatform {
     pub client_credentials: AtomicUsize,
     /// Refresh tokens presented, in order.
     pub presented: Mutex<Vec<String>>,
+    /// The claims challenge passed with each client credentials and refresh request, in order.
+    pub claims: Mutex<Vec<Option<String>>>,
     /// Answers for code redemptions, taken in order; when empty, a grant for the asked scopes is issued.
     pub code_answers: Mutex<Vec<Result<TokenGrant, TokenFailure>>>,
     /// Code redemptions made, in order.
@@ -235,9 +237,14 @@ impl IdentityPlatform for ScriptedIdentityPlatform {
         &self,
         _: &Settings,
         _: &str,
+        claims_challenge: Option<&str>,
         _: Deadline,
     ) -> Result<TokenGrant, TokenFailure> {
         let n = self.client_credentials.fetch_add(1, Ordering::SeqCst) + 1;
+        self.claims
+            .lock()
+            .unwrap()
+            .push(claims_challenge.map(String::from));
         tokio::task::yield_now().await;
         Ok(TokenGrant {
             refresh_token: None,
@@ -250,9 +257,14 @@ impl IdentityPlatform for ScriptedIdentityPlatform {
         _: &str,
         token: &Secret,
         scopes: &[String],
+        claims_challenge: Option<&str>,
         _: Deadline,
     ) -> Result<TokenGrant, TokenFailure> {
         let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        self.claims
+            .lock()
+            .unwrap()
+            .push(claims_challenge.map(String::from));
         self.presented
             .lock()
             .unwrap()

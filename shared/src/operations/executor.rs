@@ -1,4 +1,12 @@
 //! Executes one validated operation request: settings, token, identity, then one Graph request.
+//!
+//! When Graph refuses the token, the request is sent once more with a new one: after a 401 with a
+//! Continuous Access Evaluation claims challenge or `InvalidAuthenticationToken` (the token was
+//! revoked early; the new one is asked for with the challenge's claims), and for application
+//! tokens after a 403 `Authorization_RequestDenied` when the token predates permissions granted
+//! since (see [`crate::tokens::app_tokens`]). Every other Graph error, and the answer to the second
+//! attempt, is returned as Graph gave it. A 401 or 403 means Graph did not act on the request, so
+//! repeating a write is safe.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -129,6 +137,68 @@ impl Executor {
             retry_safe: operation.method != Method::Post || operation.idempotency_key.is_some(),
             accept: accept_for(operation.graph_path),
         };
-        self.graph.send(&call, deadline).await
+        let mut call = call;
+        let first = self.graph.send(&call, deadline).await;
+        let Err(ApiError::Graph {
+            status,
+            body,
+            claims_challenge,
+        }) = &first
+        else {
+            return first;
+        };
+        let renewed = match (&request.caller, *status, graph_error_code(body)) {
+            (caller, 401, code)
+                if claims_challenge.is_some() || code == Some(INVALID_AUTHENTICATION_TOKEN) =>
+            {
+                tracing::info!(
+                    claims_challenge = claims_challenge.is_some(),
+                    "Graph refused the access token (401); renewing it once"
+                );
+                let challenge = claims_challenge.as_deref();
+                Some(match caller {
+                    Caller::Application => {
+                        self.app_tokens
+                            .renew(&settings, &call.access_token, challenge, deadline)
+                            .await?
+                    }
+                    Caller::Delegated(app_user_id) => {
+                        self.delegated_tokens
+                            .renew(
+                                &settings,
+                                app_user_id,
+                                &call.access_token,
+                                challenge,
+                                deadline,
+                            )
+                            .await?
+                            .access_token
+                    }
+                })
+            }
+            (Caller::Application, 403, Some(REQUEST_DENIED)) => {
+                self.app_tokens
+                    .renew_denied(&settings, &call.access_token, deadline)
+                    .await?
+            }
+            _ => None,
+        };
+        match renewed {
+            Some(token) => {
+                call.access_token = token;
+                self.graph.send(&call, deadline).await
+            }
+            None => first,
+        }
     }
+}
+
+/// Graph's 401 code for a missing, malformed, expired or revoked access token.
+const INVALID_AUTHENTICATION_TOKEN: &str = "InvalidAuthenticationToken";
+/// Graph's (directory) 403 code for a token without the permission the request needs.
+const REQUEST_DENIED: &str = "Authorization_RequestDenied";
+
+/// `error.code` of a Graph error body.
+fn graph_error_code(body: &Value) -> Option<&str> {
+    body.pointer("/error/code").and_then(Value::as_str)
 }

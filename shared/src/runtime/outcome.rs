@@ -57,7 +57,7 @@ pub struct Outcome {
 pub fn error_code_of(error: &ApiError) -> String {
     match error {
         ApiError::Own { code, .. } => code.as_str().to_string(),
-        ApiError::Graph { status, body } => body
+        ApiError::Graph { status, body, .. } => body
             .pointer("/error/code")
             .and_then(Value::as_str)
             .map(String::from)
@@ -135,11 +135,13 @@ mod tests {
         let error = ApiError::Graph {
             status: 404,
             body: json!({"error": {"code": "Request_ResourceNotFound"}}),
+            claims_challenge: None,
         };
         assert_eq!(error_code_of(&error), "Request_ResourceNotFound");
         let bare = ApiError::Graph {
             status: 502,
             body: json!("gateway"),
+            claims_challenge: None,
         };
         assert_eq!(error_code_of(&bare), "Graph502");
     }

@@ -177,6 +177,7 @@ mod tests {
         let graph = ApiError::Graph {
             status: 403,
             body: serde_json::json!({}),
+            claims_challenge: None,
         };
         assert_eq!(
             SignInFailure::of_link_error(&graph),

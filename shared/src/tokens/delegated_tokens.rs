@@ -180,7 +180,10 @@ impl DelegatedTokens {
                 self.remember(app_user_id, &access);
                 return Ok(access);
             }
-            match self.refresh(settings, &cipher, &link, deadline).await? {
+            match self
+                .refresh(settings, &cipher, &link, None, deadline)
+                .await?
+            {
                 Redemption::Rotated(access) => {
                     self.remember(app_user_id, &access);
                     return Ok(access);
@@ -216,7 +219,7 @@ impl DelegatedTokens {
             return Ok(KeeperOutcome::NoLongerDue);
         }
         let cipher = TokenCipher::new(&settings.encryption_keys);
-        match self.refresh(settings, &cipher, &link, deadline).await {
+        match self.refresh(settings, &cipher, &link, None, deadline).await {
             Ok(Redemption::Rotated(_)) => Ok(KeeperOutcome::Refreshed),
             Ok(Redemption::Superseded) => Ok(KeeperOutcome::NoLongerDue),
             Ok(Redemption::Invalidated { reason, .. }) => {
@@ -236,9 +239,77 @@ impl DelegatedTokens {
         }
     }
 
-    /// Forgets the in-memory token of a user (e.g. after Graph rejected it).
-    pub fn forget(&self, app_user_id: &str) {
+    /// A new access token for `app_user_id` after Graph refused `rejected` with a 401 (revoked
+    /// early, or a Continuous Access Evaluation claims challenge): the refresh token is redeemed
+    /// with the challenge's claims, unless another caller already replaced the token (then that
+    /// one is used). When no new token could be had, the refused one is dropped from memory and
+    /// table too, so the next call does not use it again; a rejection of the refresh token is
+    /// handled as on any refresh (e.g. `interaction_required`: the link is invalidated).
+    pub async fn renew(
+        &self,
+        settings: &Settings,
+        app_user_id: &str,
+        rejected: &Secret,
+        claims_challenge: Option<&str>,
+        deadline: Deadline,
+    ) -> Result<DelegatedAccess, ApiError> {
+        let fresh = |access: &DelegatedAccess| usable(access) && &access.access_token != rejected;
+        if let Some(access) = self.memory.get(app_user_id).filter(fresh) {
+            return Ok(access);
+        }
         self.memory.remove(app_user_id);
+        let _refreshing = self.locks.lock(app_user_id).await;
+        if let Some(access) = self.memory.get(app_user_id).filter(fresh) {
+            return Ok(access);
+        }
+        let cipher = TokenCipher::new(&settings.encryption_keys);
+        for _ in 0..MAX_RACES {
+            let link = self.read_valid_link(app_user_id).await?;
+            if let Some(access) = self.stored_access(&cipher, &link)?.filter(fresh) {
+                self.remember(app_user_id, &access);
+                return Ok(access);
+            }
+            match self
+                .refresh(settings, &cipher, &link, claims_challenge, deadline)
+                .await
+            {
+                Ok(Redemption::Rotated(access)) => {
+                    self.remember(app_user_id, &access);
+                    return Ok(access);
+                }
+                Ok(Redemption::Superseded) => continue,
+                Ok(Redemption::Invalidated { error, .. }) => return Err(error),
+                Err(error) => {
+                    self.drop_access_token(&link).await;
+                    return Err(error);
+                }
+            }
+        }
+        Err(ApiError::new(
+            ErrorCode::UpstreamUnavailable,
+            "the user's tokens kept changing during renewal; try again",
+        ))
+    }
+
+    /// Removes a refused access token from the stored link (if the link is unchanged), so no
+    /// container uses it again. Best effort: a failure is logged.
+    async fn drop_access_token(&self, link: &Link) {
+        if link.access_token.is_none() {
+            return;
+        }
+        let dropped = Link {
+            access_token: None,
+            access_expires_at: 0,
+            version: link.version + 1,
+            ..link.clone()
+        };
+        if let Err(error) = self
+            .store
+            .replace_link_if_version(&dropped, link.version)
+            .await
+        {
+            tracing::warn!(error = %error, "dropping the refused access token from the table failed");
+        }
     }
 
     async fn read_valid_link(&self, app_user_id: &str) -> Result<Link, ApiError> {
@@ -295,6 +366,7 @@ impl DelegatedTokens {
         settings: &Settings,
         cipher: &TokenCipher<'_>,
         link: &Link,
+        claims_challenge: Option<&str>,
         deadline: Deadline,
     ) -> Result<Redemption, ApiError> {
         let owner = link_key(&link.app_user_id);
@@ -306,6 +378,7 @@ impl DelegatedTokens {
                 &refresh_authority(settings, link),
                 &refresh_token,
                 &link.scopes,
+                claims_challenge,
                 deadline,
             )
             .await
@@ -750,6 +823,99 @@ mod tests {
                 reason: APP_NOT_IN_TENANT_REASON.into()
             },
             "under `common` the link, not the deployment, is what broke"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_renewed_once_with_the_challenges_claims() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let engine = world.engine();
+        let first = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        let challenge = r#"{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}"#;
+        let renewed = engine
+            .renew(
+                &world.settings,
+                "alice",
+                &first.access_token,
+                Some(challenge),
+                deadline(),
+            )
+            .await
+            .unwrap();
+        assert_ne!(renewed.access_token, first.access_token);
+        assert_eq!(
+            *world.identity_platform.claims.lock().unwrap(),
+            vec![Some(challenge.to_string())]
+        );
+        // A second caller that met the same refusal uses the new token: no second refresh.
+        let again = world
+            .engine()
+            .renew(
+                &world.settings,
+                "alice",
+                &first.access_token,
+                None,
+                deadline(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.access_token, renewed.access_token);
+        assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_renewal_microsoft_refuses_follows_the_usual_mapping_and_drops_the_token() {
+        let world = World::linked(&["User.Read.All"]).await;
+        let engine = world.engine();
+        let first = engine
+            .access(&world.settings, "alice", READ, deadline())
+            .await
+            .unwrap();
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(Err(TokenFailure::Unavailable("down".into())));
+        let error = engine
+            .renew(
+                &world.settings,
+                "alice",
+                &first.access_token,
+                None,
+                deadline(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UpstreamUnavailable));
+        assert_eq!(world.link().access_token, None, "the refused token is gone");
+        assert_eq!(world.link().status, LinkStatus::Valid);
+
+        world
+            .identity_platform
+            .refresh_answers
+            .lock()
+            .unwrap()
+            .push(rejected(&[50076], Some("basic_action")));
+        let error = engine
+            .renew(
+                &world.settings,
+                "alice",
+                &first.access_token,
+                None,
+                deadline(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));
+        assert_eq!(
+            world.link().status,
+            LinkStatus::Invalid {
+                reason: "interaction_required".into()
+            }
         );
     }
 }

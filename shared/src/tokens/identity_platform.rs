@@ -217,21 +217,26 @@ impl TokenFailure {
 /// Token requests to the Microsoft identity platform.
 #[async_trait]
 pub trait IdentityPlatform: Send + Sync {
-    /// Client credentials grant for Graph (`.default`) in `tenant`.
+    /// Client credentials grant for Graph (`.default`) in `tenant`. Every token request declares
+    /// the `cp1` client capability; `claims_challenge` is the claims request of a challenge the
+    /// rejected token met (see [`crate::tokens::claims_challenge`]).
     async fn client_credentials(
         &self,
         settings: &Settings,
         tenant: &str,
+        claims_challenge: Option<&str>,
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure>;
     /// Refresh token grant against `tenant` (the link's own tenant, see
-    /// [`crate::tokens::delegated_tokens`]) asking for `scopes` (short Graph names).
+    /// [`crate::tokens::delegated_tokens`]) asking for `scopes` (short Graph names), with the
+    /// claims of a challenge when there is one.
     async fn refresh(
         &self,
         settings: &Settings,
         tenant: &str,
         refresh_token: &Secret,
         scopes: &[String],
+        claims_challenge: Option<&str>,
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure>;
     /// Authorization code grant with PKCE: redeems the `code` `/authorize` delivered to

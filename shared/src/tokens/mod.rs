@@ -7,6 +7,7 @@
 pub mod aadsts;
 pub mod app_tokens;
 pub mod cipher;
+pub mod claims_challenge;
 pub mod delegated_tokens;
 pub mod identity_platform;
 pub mod scopes;

@@ -54,6 +54,8 @@ pub struct AppTokenRecord {
     pub access_token: Sealed,
     /// When it expires (epoch seconds).
     pub expires_at: i64,
+    /// When it was acquired (epoch seconds; 0 for a copy written before this was recorded).
+    pub acquired_at: i64,
 }
 
 /// Storage of links and application tokens.

@@ -41,13 +41,19 @@ impl DirectGraph {
                 &settings.tenant_id,
                 &Secret::new(issued.refresh_token),
                 &issued.scopes,
+                None,
                 Deadline::after(TOKEN_DEADLINE),
             )
             .await
             .map_err(|failure| format!("delegated token: {failure:?}"))?;
         let application = adapters
             .identity_platform
-            .client_credentials(&settings, DEMO_TENANT_ID, Deadline::after(TOKEN_DEADLINE))
+            .client_credentials(
+                &settings,
+                DEMO_TENANT_ID,
+                None,
+                Deadline::after(TOKEN_DEADLINE),
+            )
             .await
             .map_err(|failure| format!("application token: {failure:?}"))?;
         Ok(DirectGraph {

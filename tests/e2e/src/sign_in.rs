@@ -50,6 +50,7 @@ pub async fn store_link(stack: &TestStack, link: &UserLink) -> Link {
             &settings.tenant_id,
             &Secret::new(link.refresh_token.clone()),
             &scopes,
+            None,
             deadline,
         )
         .await

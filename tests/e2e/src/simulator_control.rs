@@ -18,6 +18,8 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// `grant_type` of a token request.
     pub grant_type: Option<String>,
+    /// The `claims` parameter of a token request.
+    pub claims: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +58,22 @@ impl SimulatorControl {
     /// Registers an app: `{"clientId", "clientSecret", "tenantId", "redirectUris", "applicationPermissions"}`.
     pub async fn add_app(&self, app: &Value) -> Result<(), String> {
         self.post("apps", app).await.map(drop)
+    }
+
+    /// An administrator of `tenant_id` consents to `permissions` (application permissions) of the
+    /// app `client_id`; tokens issued before keep their roles.
+    pub async fn admin_consent(
+        &self,
+        client_id: &str,
+        tenant_id: &str,
+        permissions: &[&str],
+    ) -> Result<(), String> {
+        self.post(
+            &format!("apps/{client_id}/admin-consents"),
+            &json!({"tenantId": tenant_id, "applicationPermissions": permissions}),
+        )
+        .await
+        .map(drop)
     }
 
     /// Creates a user: `{"tenantId", "id"?, "userPrincipalName", "displayName", "managerId"?, ...}`;
@@ -101,6 +119,13 @@ impl SimulatorControl {
         )
         .await
         .map(drop)
+    }
+
+    /// Revokes sign-in sessions: `{"userId", "refreshTokens"?, "challenge"?}` or
+    /// `{"clientId", "tenantId", "challenge"?}`; Graph then refuses the access tokens issued so far,
+    /// with a claims challenge to clients that declared `cp1` (see the simulator's README).
+    pub async fn revoke_sessions(&self, revocation: &Value) -> Result<(), String> {
+        self.post("sessions/revoke", revocation).await.map(drop)
     }
 
     /// Queues who signs in at the next `/authorize`: `user_id`, approving or denying consent.

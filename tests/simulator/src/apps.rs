@@ -1,5 +1,7 @@
 //! Application registrations (confidential clients).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// An app registration with its client secret and admin-consented application permissions.
@@ -18,6 +20,33 @@ pub struct App {
     /// App roles admin-consented in the home tenant; the `roles` claim of app-only tokens.
     #[serde(default)]
     pub application_permissions: Vec<String>,
+    /// App roles admin-consented in other tenants (tenant id → roles): the app has a service
+    /// principal there, so client credentials are issued there too.
+    #[serde(skip)]
+    pub tenant_consents: BTreeMap<String, Vec<String>>,
+}
+
+impl App {
+    /// The app roles admin-consented in `tenant_id`; `None` when the app has no service principal
+    /// there (neither its home tenant nor one that consented).
+    pub fn roles_in(&self, tenant_id: &str) -> Option<&[String]> {
+        if self.tenant_id.eq_ignore_ascii_case(tenant_id) {
+            return Some(&self.application_permissions);
+        }
+        self.tenant_consents
+            .get(&tenant_id.to_ascii_lowercase())
+            .map(Vec::as_slice)
+    }
+
+    /// Records an administrator's consent to `roles` in `tenant_id` (replacing an earlier one).
+    pub fn admin_consent(&mut self, tenant_id: &str, roles: Vec<String>) {
+        if self.tenant_id.eq_ignore_ascii_case(tenant_id) {
+            self.application_permissions = roles;
+        } else {
+            self.tenant_consents
+                .insert(tenant_id.to_ascii_lowercase(), roles);
+        }
+    }
 }
 
 /// Every registered app, by client id.
@@ -36,6 +65,13 @@ impl Apps {
     pub fn find(&self, client_id: &str) -> Option<&App> {
         self.0
             .iter()
+            .find(|app| app.client_id.eq_ignore_ascii_case(client_id))
+    }
+
+    /// The app with this client id, to change.
+    pub fn find_mut(&mut self, client_id: &str) -> Option<&mut App> {
+        self.0
+            .iter_mut()
             .find(|app| app.client_id.eq_ignore_ascii_case(client_id))
     }
 }

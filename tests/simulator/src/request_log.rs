@@ -27,6 +27,9 @@ pub struct LoggedRequest {
     status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     grant_type: Option<String>,
+    /// The `claims` parameter of a token request (a claims request, never a secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claims: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_request_id: Option<String>,
     /// True when a fault closed the connection instead of answering.
@@ -89,14 +92,17 @@ pub async fn record(State(state): State<SharedState>, request: Request, next: Ne
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let (body, grant_type) =
+    let (body, grant_type, claims) =
         if parts.method == Method::POST && parts.uri.path().ends_with("/oauth2/v2.0/token") {
             match to_bytes(body, MAX_FORM_BYTES).await {
                 Ok(bytes) => {
-                    let grant_type = url::form_urlencoded::parse(&bytes)
-                        .find(|(name, _)| name == "grant_type")
-                        .map(|(_, value)| value.into_owned());
-                    (Body::from(bytes), grant_type)
+                    let field = |wanted: &str| {
+                        url::form_urlencoded::parse(&bytes)
+                            .find(|(name, _)| name == wanted)
+                            .map(|(_, value)| value.into_owned())
+                    };
+                    let (grant_type, claims) = (field("grant_type"), field("claims"));
+                    (Body::from(bytes), grant_type, claims)
                 }
                 Err(error) => {
                     return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, error.to_string())
@@ -104,7 +110,7 @@ pub async fn record(State(state): State<SharedState>, request: Request, next: Ne
                 }
             }
         } else {
-            (body, None)
+            (body, None, None)
         };
     let entry = LoggedRequest {
         id: 0,
@@ -113,6 +119,7 @@ pub async fn record(State(state): State<SharedState>, request: Request, next: Ne
         query: parts.uri.query().map(str::to_owned),
         status: None,
         grant_type,
+        claims,
         client_request_id: parts
             .headers
             .get(CLIENT_REQUEST_ID)

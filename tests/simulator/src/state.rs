@@ -10,6 +10,7 @@ use crate::identity::authorization_codes::AuthorizationCodes;
 use crate::identity::consents::Consents;
 use crate::identity::jwt::TokenSigner;
 use crate::identity::refresh_tokens::RefreshTokens;
+use crate::identity::sessions::Sessions;
 use crate::identity::sign_in_queue::SignInQueue;
 use crate::request_log::RequestLog;
 use crate::settings::Settings;
@@ -35,6 +36,8 @@ pub struct World {
     pub authorization_codes: AuthorizationCodes,
     /// Issued refresh tokens and per-user revocations.
     pub refresh_tokens: RefreshTokens,
+    /// Revoked sign-in sessions: access tokens Graph refuses before they expire.
+    pub sessions: Sessions,
     /// Who signs in at the next `/authorize`.
     pub sign_ins: SignInQueue,
 }

@@ -15,6 +15,7 @@ use crate::operations::response_limits::{
 };
 use crate::support::deadline::Deadline;
 use crate::support::upstream_record::record_graph_request_id;
+use crate::tokens::claims_challenge::claims_challenge;
 
 /// Most pages `all=true` follows; past it the last `@odata.nextLink` is returned to continue from.
 /// Paging also stops before the merged answer would pass [`ANSWER_BUDGET`].
@@ -123,6 +124,18 @@ impl MsGraphClient {
         };
         let request_id = header("request-id");
         let retry_after = header("retry-after").and_then(|value| parse_retry_after(&value));
+        // A Continuous Access Evaluation challenge: a new token must be asked for with its claims.
+        let claims_challenge = (status == 401)
+            .then(|| {
+                claims_challenge(
+                    response
+                        .headers()
+                        .get_all(reqwest::header::WWW_AUTHENTICATE)
+                        .iter()
+                        .filter_map(|value| value.to_str().ok()),
+                )
+            })
+            .flatten();
         if let Some(id) = &request_id {
             record_graph_request_id(id);
         }
@@ -176,7 +189,11 @@ impl MsGraphClient {
                 wait,
             ));
         }
-        Err(ApiError::Graph { status, body })
+        Err(ApiError::Graph {
+            status,
+            body,
+            claims_challenge,
+        })
     }
 
     /// The URL of the first request: the caller's continuation link (checked), or Graph's path and query.

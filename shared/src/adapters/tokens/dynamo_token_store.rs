@@ -232,6 +232,11 @@ impl TokenStore for DynamoTokenStore {
         Ok(Some(AppTokenRecord {
             access_token: get_sealed(&item, "accessToken", "accessKeyId")?,
             expires_at: get_n(&item, TTL_ATTRIBUTE)?,
+            acquired_at: if item.contains_key("acquiredAt") {
+                get_n(&item, "acquiredAt")?
+            } else {
+                0
+            },
         }))
     }
 
@@ -246,6 +251,7 @@ impl TokenStore for DynamoTokenStore {
             )
             .item("accessKeyId", s(&record.access_token.key_id))
             .item(TTL_ATTRIBUTE, n(record.expires_at))
+            .item("acquiredAt", n(record.acquired_at))
             .send()
             .await
             .map_err(|e| unavailable("PutItem", e))?;

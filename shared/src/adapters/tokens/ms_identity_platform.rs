@@ -9,6 +9,7 @@ use crate::operations::graph_path::encode_segment;
 use crate::settings::product_settings::Settings;
 use crate::support::deadline::Deadline;
 use crate::support::secret::Secret;
+use crate::tokens::claims_challenge::claims_parameter;
 use crate::tokens::identity_platform::{
     IdentityPlatform, TokenFailure, TokenGrant, TokenRejection,
 };
@@ -164,6 +165,7 @@ impl IdentityPlatform for MsIdentityPlatform {
         &self,
         settings: &Settings,
         tenant: &str,
+        claims_challenge: Option<&str>,
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure> {
         let form = vec![
@@ -171,6 +173,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("client_id", settings.client_id.clone()),
             ("client_secret", settings.client_secret.expose().to_string()),
             ("scope", GRAPH_DEFAULT_SCOPE.to_string()),
+            ("claims", claims_parameter(claims_challenge)),
         ];
         self.request(tenant, form, &[], deadline).await
     }
@@ -181,6 +184,7 @@ impl IdentityPlatform for MsIdentityPlatform {
         tenant: &str,
         refresh_token: &Secret,
         scopes: &[String],
+        claims_challenge: Option<&str>,
         deadline: Deadline,
     ) -> Result<TokenGrant, TokenFailure> {
         let mut scope = String::from("offline_access");
@@ -194,6 +198,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("client_secret", settings.client_secret.expose().to_string()),
             ("refresh_token", refresh_token.expose().to_string()),
             ("scope", scope),
+            ("claims", claims_parameter(claims_challenge)),
         ];
         self.request(tenant, form, scopes, deadline).await
     }
@@ -215,6 +220,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("redirect_uri", redirect_uri.to_string()),
             ("code_verifier", verifier.expose().to_string()),
             ("scope", scopes.join(" ")),
+            ("claims", claims_parameter(None)),
         ];
         self.request(&settings.tenant_id, form, scopes, deadline)
             .await

@@ -21,5 +21,6 @@ mod sign_in;
 mod stack;
 mod template;
 mod token_keeper;
+mod token_renewal;
 mod users_functions;
 mod users_operations;

@@ -200,6 +200,7 @@ async fn a_rotated_encryption_key_keeps_old_tokens_readable() {
             DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
+            None,
             Deadline::after(Duration::from_secs(10)),
         )
         .await;
@@ -236,6 +237,7 @@ async fn many_containers_refreshing_one_user_lose_no_rotation() {
             DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
+            None,
             Deadline::after(Duration::from_secs(10)),
         )
         .await;

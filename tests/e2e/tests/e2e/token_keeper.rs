@@ -418,6 +418,7 @@ async fn a_keeper_run_racing_an_on_demand_refresh_leaves_a_working_newest_token(
             DEMO_TENANT_ID,
             &stored_token,
             &seeded.scopes,
+            None,
             Deadline::after(Duration::from_secs(20)),
         )
         .await

@@ -249,6 +249,7 @@ async fn concurrent_refreshes_of_one_user_leave_one_working_newest_token() {
             DEMO_TENANT_ID,
             &stored,
             &["User.Read.All".to_string()],
+            None,
             shared::support::deadline::Deadline::after(std::time::Duration::from_secs(10)),
         )
         .await;

@@ -84,6 +84,61 @@ pub async fn invalidate_refresh_tokens(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A session revocation as posted to `/_control/sessions/revoke`: a user's, or an app's in a tenant.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionRevocationRequest {
+    /// The user whose access tokens are revoked (id or userPrincipalName).
+    user_id: Option<String>,
+    /// The app whose app-only tokens in `tenant_id` are revoked.
+    client_id: Option<String>,
+    /// The tenant of `client_id`'s tokens (id or domain).
+    tenant_id: Option<String>,
+    /// Whether CAE-capable clients get a claims challenge (default) or a plain 401.
+    #[serde(default = "yes")]
+    challenge: bool,
+    /// Also revoke the user's refresh tokens (AADSTS50173), as an administrator's
+    /// `revokeSignInSessions` does.
+    #[serde(default)]
+    refresh_tokens: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /_control/sessions/revoke`: Graph refuses access tokens issued until now to the user
+/// (or to the app in the tenant), with a claims challenge for clients that declared `cp1`.
+pub async fn revoke_sessions(
+    State(state): State<SharedState>,
+    ControlJson(request): ControlJson<SessionRevocationRequest>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    match (&request.user_id, &request.client_id, &request.tenant_id) {
+        (Some(user), None, None) => {
+            let user_id = lookup::user_id(&world, user)?;
+            world.sessions.revoke_user(&user_id, request.challenge);
+            if request.refresh_tokens {
+                world
+                    .refresh_tokens
+                    .revoke_all(&user_id, RevocationReason::Revoked);
+            }
+        }
+        (None, Some(client_id), Some(tenant)) if !request.refresh_tokens => {
+            let tenant_id = lookup::tenant_id(&world, tenant)?;
+            world
+                .sessions
+                .revoke_app(&tenant_id, client_id, request.challenge);
+        }
+        _ => {
+            return Err(ControlError::bad_request(
+                "name either userId, or clientId and tenantId (refreshTokens only with userId)",
+            ));
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `POST /_control/sign-in`: queues who signs in at the next `/authorize`.
 pub async fn queue_sign_in(
     State(state): State<SharedState>,

@@ -34,6 +34,10 @@ pub fn routes() -> Router<SharedState> {
         .route("/_control/settings", post(update_settings))
         .route("/_control/tenants", post(tenancy::add_tenant))
         .route("/_control/apps", post(tenancy::add_app))
+        .route(
+            "/_control/apps/{client_id}/admin-consents",
+            post(tenancy::admin_consent),
+        )
         .route("/_control/users", post(directory::add_user))
         .route("/_control/groups", post(directory::add_group))
         .route("/_control/consents", post(identity::set_consent))
@@ -46,6 +50,7 @@ pub fn routes() -> Router<SharedState> {
             post(identity::invalidate_refresh_tokens),
         )
         .route("/_control/sign-in", post(identity::queue_sign_in))
+        .route("/_control/sessions/revoke", post(identity::revoke_sessions))
         .route(
             "/_control/faults",
             post(faults::add_fault).delete(faults::clear_faults),

@@ -35,16 +35,16 @@ pub async fn add_tenant(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// Registers (or replaces) an app in an existing tenant.
-pub async fn add_app(
-    State(state): State<SharedState>,
-    ControlJson(mut app): ControlJson<App>,
-) -> Result<(StatusCode, Json<Value>), ControlError> {
-    let mut world = state.world();
-    let tenant_id = lookup::tenant_id(&world, &app.tenant_id)?;
-    app.tenant_id = tenant_id;
-    app.application_permissions = app
-        .application_permissions
+/// An administrator's consent to an app's application permissions in a tenant, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdminConsentRequest {
+    tenant_id: String,
+    application_permissions: Vec<String>,
+}
+
+fn known_permissions(names: &[String]) -> Result<Vec<String>, ControlError> {
+    names
         .iter()
         .map(|name| {
             application_permission(name)
@@ -53,7 +53,37 @@ pub async fn add_app(
                     ControlError::bad_request(format!("unknown application permission '{name}'"))
                 })
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// `POST /_control/apps/{clientId}/admin-consents`: an administrator of `tenantId` consents to the
+/// app's application permissions (replacing an earlier consent; in the home tenant, its
+/// `applicationPermissions`). Tokens issued before keep their `roles`.
+pub async fn admin_consent(
+    State(state): State<SharedState>,
+    axum::extract::Path(client_id): axum::extract::Path<String>,
+    ControlJson(consent): ControlJson<AdminConsentRequest>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    let tenant_id = lookup::tenant_id(&world, &consent.tenant_id)?;
+    let roles = known_permissions(&consent.application_permissions)?;
+    let app = world
+        .apps
+        .find_mut(&client_id)
+        .ok_or_else(|| ControlError::not_found(format!("app '{client_id}' does not exist")))?;
+    app.admin_consent(&tenant_id, roles);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Registers (or replaces) an app in an existing tenant.
+pub async fn add_app(
+    State(state): State<SharedState>,
+    ControlJson(mut app): ControlJson<App>,
+) -> Result<(StatusCode, Json<Value>), ControlError> {
+    let mut world = state.world();
+    let tenant_id = lookup::tenant_id(&world, &app.tenant_id)?;
+    app.tenant_id = tenant_id;
+    app.application_permissions = known_permissions(&app.application_permissions)?;
     let body = json!({
         "clientId": app.client_id,
         "tenantId": app.tenant_id,

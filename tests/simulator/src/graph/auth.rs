@@ -123,6 +123,17 @@ impl FromRequestParts<SharedState> for Caller {
                 "Access token validation failure. Invalid tenant.",
             ));
         }
+        if let Some(revocation) = state.world().sessions.refusing(&claims) {
+            let capable = claims
+                .xms_cc
+                .as_ref()
+                .is_some_and(|values| values.iter().any(|v| v.eq_ignore_ascii_case("cp1")));
+            return Err(if capable && revocation.challenge {
+                GraphError::claims_challenge(revocation.at)
+            } else {
+                GraphError::invalid_token("Access token has been revoked.")
+            });
+        }
         let principal = match (claims.oid, claims.roles) {
             (Some(id), _) if claims.idtyp == "user" => Principal::User {
                 id,

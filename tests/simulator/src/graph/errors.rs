@@ -2,6 +2,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
 use serde_json::json;
 
 use crate::request_context::{RequestIds, replace_with_json};
@@ -16,6 +17,9 @@ pub struct GraphError {
     pub code: &'static str,
     /// `error.message`.
     pub message: String,
+    /// With a 401: the claims request of a Continuous Access Evaluation claims challenge, sent
+    /// base64-encoded in `WWW-Authenticate`.
+    pub claims_challenge: Option<String>,
 }
 
 impl GraphError {
@@ -25,6 +29,20 @@ impl GraphError {
             status,
             code,
             message: message.into(),
+            claims_challenge: None,
+        }
+    }
+
+    /// 401 with a claims challenge (Continuous Access Evaluation): the token was revoked at
+    /// `revoked_at` (epoch seconds), and a token issued after it will do. The challenge asks for
+    /// such a token as Microsoft's CAE article shows (an `nbf` claims request).
+    pub fn claims_challenge(revoked_at: i64) -> Self {
+        GraphError {
+            claims_challenge: Some(
+                json!({"access_token": {"nbf": {"essential": true, "value": revoked_at.to_string()}}})
+                    .to_string(),
+            ),
+            ..Self::invalid_token("Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp")
         }
     }
 
@@ -132,13 +150,22 @@ impl IntoResponse for GraphError {
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(
+            let challenge = match &self.claims_challenge {
+                // The format of Microsoft's claims challenge article: all fields in one header.
+                Some(claims) => format!(
                     "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", \
-                     client_id=\"00000003-0000-0000-c000-000000000000\"",
+                     error=\"insufficient_claims\", claims=\"{}\"",
+                    base64::engine::general_purpose::STANDARD.encode(claims)
                 ),
-            );
+                None => "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", \
+                     client_id=\"00000003-0000-0000-c000-000000000000\""
+                    .to_string(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
         }
         response.extensions_mut().insert(self);
         response

@@ -41,6 +41,9 @@ pub struct AccessTokenClaims {
     /// The user's display name (delegated tokens only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Client capabilities the token request declared (`cp1`: it handles claims challenges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xms_cc: Option<Vec<String>>,
     /// Subject.
     pub sub: String,
     /// Unique token id.
@@ -70,6 +73,7 @@ fn graph_token(
         roles: None,
         upn: None,
         name: None,
+        xms_cc: None,
         sub: subject.to_string(),
         uti: new_guid(),
         ver: "1.0".to_string(),

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod jwt;
 pub mod refresh_tokens;
 pub mod scopes;
+pub mod sessions;
 pub mod sign_in_queue;
 mod token;
 

@@ -1,4 +1,5 @@
-//! `grant_type=client_credentials`: app-only tokens in the app's home tenant.
+//! `grant_type=client_credentials`: app-only tokens in the app's home tenant, or in any tenant
+//! whose administrator consented to the app (it has a service principal there).
 
 use axum::response::Response;
 use serde_json::json;
@@ -16,23 +17,20 @@ pub fn issue(request: &TokenRequest<'_>, world: &World) -> Result<Response, Iden
     let Authority::Tenant(tenant) = &request.authority else {
         return Err(IdentityError::tenant_required());
     };
-    if tenant.id != app.tenant_id {
+    let Some(roles) = app.roles_in(&tenant.id) else {
         return Err(IdentityError::unknown_client(
             &app.client_id,
             &request.tenant_segment,
         ));
-    }
+    };
     let scope = request.form.required("scope")?;
     if !is_graph_default(scope.trim()) {
         return Err(IdentityError::invalid_scope(scope));
     }
     let lifetime = world.settings.access_token_lifetime_secs;
-    let claims = AccessTokenClaims::application(
-        &tenant.id,
-        &app.client_id,
-        app.application_permissions.clone(),
-        lifetime,
-    );
+    let mut claims =
+        AccessTokenClaims::application(&tenant.id, &app.client_id, roles.to_vec(), lifetime);
+    claims.xms_cc = request.form.client_capabilities()?;
     Ok(token_response(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,

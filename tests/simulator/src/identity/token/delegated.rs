@@ -35,12 +35,10 @@ pub fn issue(
     }
     let lifetime = world.settings.access_token_lifetime_secs;
     let signer = &request.state.signer;
-    let access_token = signer.sign(&AccessTokenClaims::delegated(
-        &user,
-        client_id,
-        consented.iter().copied(),
-        lifetime,
-    ));
+    let mut claims =
+        AccessTokenClaims::delegated(&user, client_id, consented.iter().copied(), lifetime);
+    claims.xms_cc = request.form.client_capabilities()?;
+    let access_token = signer.sign(&claims);
     let mut body = json!({
         "token_type": "Bearer",
         "scope": granted_scope_string(&consented, &scopes.oidc),

@@ -42,6 +42,31 @@ impl TokenForm {
             .ok_or_else(|| IdentityError::missing_parameter(name))
     }
 
+    /// The client capabilities the optional `claims` parameter declares
+    /// (`{"access_token":{"xms_cc":{"values":["cp1"]}}}`), for the `xms_cc` claim of the access
+    /// token; a `claims` value that is not a JSON object is a malformed request.
+    pub fn client_capabilities(&self) -> Result<Option<Vec<String>>, IdentityError> {
+        let Some(claims) = self.get("claims") else {
+            return Ok(None);
+        };
+        let request: Value =
+            serde_json::from_str(claims).map_err(|_| IdentityError::malformed_request())?;
+        if !request.is_object() {
+            return Err(IdentityError::malformed_request());
+        }
+        let values = request
+            .pointer("/access_token/xms_cc/values")
+            .and_then(Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect::<Vec<_>>()
+            });
+        Ok(values.filter(|values| !values.is_empty()))
+    }
+
     /// The optional `scope` parameter, parsed.
     pub fn scopes(&self) -> Result<Option<ScopeRequest>, IdentityError> {
         self.get("scope").map(ScopeRequest::parse).transpose()

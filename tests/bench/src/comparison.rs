@@ -1,5 +1,6 @@
 //! One scenario measured for both implementations, with what each one ships.
 
+use crate::distance_proxy::Distance;
 use crate::measurement::Measurement;
 use crate::scenario::Scenario;
 
@@ -18,4 +19,13 @@ pub struct Comparison {
     pub deployed_binary_bytes: Option<u64>,
     /// Installed size of the Python baseline's packages, in bytes.
     pub python_packages_bytes: u64,
+}
+
+/// Every scenario measured with every endpoint at one distance.
+#[derive(Clone, Debug)]
+pub struct DistanceRun {
+    /// How far away the endpoints were.
+    pub distance: Distance,
+    /// The scenarios measured.
+    pub comparisons: Vec<Comparison>,
 }

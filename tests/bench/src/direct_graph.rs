@@ -64,6 +64,16 @@ impl DirectGraph {
         })
     }
 
+    /// The same requests, sent to Graph at `graph_base_url` (e.g. through a distance proxy).
+    pub fn through(&self, graph_base_url: &str) -> DirectGraph {
+        DirectGraph {
+            http: self.http.clone(),
+            graph_base_url: graph_base_url.trim_end_matches('/').to_string(),
+            delegated_token: self.delegated_token.clone(),
+            application_token: self.application_token.clone(),
+        }
+    }
+
     /// Sends `scenario`'s Graph request and returns how long it took to the end of the body, in
     /// milliseconds; an answer other than the expected status is an error.
     pub async fn send(&self, scenario: &Scenario) -> Result<f64, String> {

@@ -8,6 +8,8 @@
 mod budgets;
 mod comparison;
 mod direct_graph;
+mod distance_proxy;
+mod distant_endpoints;
 mod distribution;
 mod docs_update;
 mod generated_block;
@@ -26,6 +28,7 @@ mod python_baseline;
 mod report;
 mod report_format;
 mod scenario;
+mod timeline;
 
 use std::process::ExitCode;
 
@@ -35,8 +38,10 @@ use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 
 use crate::budgets::check_budgets;
-use crate::comparison::Comparison;
+use crate::comparison::{Comparison, DistanceRun};
 use crate::direct_graph::DirectGraph;
+use crate::distance_proxy::Distance;
+use crate::distant_endpoints::DistantEndpoints;
 use crate::docs_update::write_docs;
 use crate::implementation::Implementation;
 use crate::keeper_throughput::measure_keeper;
@@ -46,7 +51,7 @@ use crate::measurement::{Instruments, Plan, measure};
 use crate::options::{Options, USAGE};
 use crate::outbound_meter::OutboundMeter;
 use crate::report::Report;
-use crate::scenario::scenarios;
+use crate::scenario::{Scenario, scenarios};
 
 /// The application user the delegated scenarios act as.
 const APP_USER: &str = "bench-user";
@@ -108,48 +113,51 @@ async fn run(options: &Options) -> Result<(), String> {
     .await
     .map_err(|error| format!("starting the outbound meter: {error}"))?;
     let direct = DirectGraph::new(&stack, ADELE.id, SCOPES).await?;
-    let instruments = Instruments {
-        meter: &meter,
-        direct: &direct,
+    let function_env = {
+        let mut env = stack.env();
+        env.insert("AWS_ENDPOINT_URL".into(), meter.aws_url().to_string());
+        env
     };
-    let mut function_env = stack.env();
-    function_env.insert("AWS_ENDPOINT_URL".into(), meter.aws_url().to_string());
 
-    let mut comparisons = Vec::new();
+    let mut measurable = Vec::new();
     let mut skipped = Vec::new();
     for scenario in scenarios(APP_USER, ADELE.id) {
-        if let Err(error) = direct.send(&scenario).await {
-            eprintln!("skipping {}: {error}", scenario.label());
-            skipped.push(format!(
-                "{}: the simulator does not serve its Graph request ({error})",
-                scenario.label()
-            ));
-            continue;
+        match direct.send(&scenario).await {
+            Ok(_) => measurable.push(scenario),
+            Err(error) => {
+                eprintln!("skipping {}: {error}", scenario.label());
+                skipped.push(format!(
+                    "{}: the simulator does not serve its Graph request ({error})",
+                    scenario.label()
+                ));
+            }
         }
-        let rust_binary_bytes = built_size(scenario.function)?;
-        let deployed_binary_bytes = deployed_size(scenario.function);
-        let mut measured = Vec::new();
-        for implementation in [Implementation::Rust, Implementation::Python] {
-            eprintln!(
-                "measuring {} as {}...",
-                scenario.label(),
-                implementation.label()
-            );
-            let launch = implementation.launch(&scenario, &function_env, meter.discovery_url());
-            measured.push(measure(&launch, &scenario, plan, &instruments).await?);
-        }
-        let [rust, python] = measured[..] else {
-            unreachable!("two implementations were measured")
-        };
-        comparisons.push(Comparison {
-            scenario,
-            rust,
-            python,
-            rust_binary_bytes,
-            deployed_binary_bytes,
+    }
+    let mut runs = Vec::new();
+    for &round_trip_ms in &options.distances_ms {
+        let endpoints = DistantEndpoints::start(
+            Distance { round_trip_ms },
+            stack.simulator_url(),
+            meter.discovery_url(),
+            meter.aws_url(),
+        )
+        .await?;
+        let comparisons = measure_at(
+            &endpoints,
+            &measurable,
+            &function_env,
+            plan,
+            &meter,
+            &direct,
             python_packages_bytes,
+        )
+        .await?;
+        runs.push(DistanceRun {
+            distance: endpoints.distance,
+            comparisons,
         });
     }
+    let comparisons = &runs.first().ok_or("no distance to measure at")?.comparisons;
 
     eprintln!("measuring users-list over {} users...", large_tenant::USERS);
     let large_tenant =
@@ -164,7 +172,7 @@ async fn run(options: &Options) -> Result<(), String> {
         );
         measure_keeper(&stack, &meter, options.keeper_links).await
     };
-    let mut budgets = check_budgets(&comparisons, keeper.as_ref().ok());
+    let mut budgets = check_budgets(comparisons, keeper.as_ref().ok());
     if let Ok(run) = &large_tenant {
         budgets.push(run.budget_check());
     }
@@ -174,7 +182,8 @@ async fn run(options: &Options) -> Result<(), String> {
         date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
         command: &options.command,
         plan,
-        comparisons: &comparisons,
+        comparisons,
+        distances: &runs,
         skipped: &skipped,
         keeper: &keeper,
         large_tenant: &large_tenant,
@@ -186,4 +195,52 @@ async fn run(options: &Options) -> Result<(), String> {
         eprintln!("wrote docs/benchmark.md and the README's benchmark table");
     }
     Ok(())
+}
+
+/// Measures every scenario, for both implementations, with every endpoint behind `endpoints`.
+async fn measure_at(
+    endpoints: &DistantEndpoints,
+    scenarios: &[Scenario],
+    function_env: &std::collections::BTreeMap<String, String>,
+    plan: Plan,
+    meter: &OutboundMeter,
+    direct: &DirectGraph,
+    python_packages_bytes: u64,
+) -> Result<Vec<Comparison>, String> {
+    let env = endpoints.function_env(function_env);
+    let direct = direct.through(endpoints.graph_url());
+    let instruments = Instruments {
+        meter,
+        direct: &direct,
+        timeline: &endpoints.timeline,
+    };
+    let mut comparisons = Vec::new();
+    for scenario in scenarios {
+        let rust_binary_bytes = built_size(scenario.function)?;
+        let deployed_binary_bytes = deployed_size(scenario.function);
+        let mut measured = Vec::new();
+        for implementation in [Implementation::Rust, Implementation::Python] {
+            eprintln!(
+                "measuring {} as {}, {} ms away...",
+                scenario.label(),
+                implementation.label(),
+                endpoints.distance.round_trip_ms
+            );
+            let launch = implementation.launch(scenario, &env, endpoints.login_url());
+            measured.push(measure(&launch, scenario, plan, &instruments).await?);
+        }
+        let mut measured = measured.into_iter();
+        let (Some(rust), Some(python)) = (measured.next(), measured.next()) else {
+            unreachable!("two implementations were measured")
+        };
+        comparisons.push(Comparison {
+            scenario: scenario.clone(),
+            rust,
+            python,
+            rust_binary_bytes,
+            deployed_binary_bytes,
+            python_packages_bytes,
+        });
+    }
+    Ok(comparisons)
 }

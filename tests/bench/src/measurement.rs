@@ -11,6 +11,7 @@ use crate::lambda_process::LambdaProcess;
 use crate::outbound_counts::OutboundTally;
 use crate::outbound_meter::OutboundMeter;
 use crate::scenario::Scenario;
+use crate::timeline::{Timeline, critical_path_before_graph};
 
 /// How much to measure.
 #[derive(Clone, Copy, Debug)]
@@ -27,10 +28,24 @@ pub struct Instruments<'a> {
     pub meter: &'a OutboundMeter,
     /// Sends the scenario's Graph request directly.
     pub direct: &'a DirectGraph,
+    /// The distance proxies' record of connection setups and requests.
+    pub timeline: &'a Timeline,
+}
+
+/// The round trips a cold start made one after another before its Graph call, over all cold
+/// starts (see [`critical_path_before_graph`]).
+#[derive(Clone, Debug, Default)]
+pub struct RoundTrips {
+    /// The fewest of any cold start.
+    pub min: usize,
+    /// The most of any cold start.
+    pub max: usize,
+    /// The chain of the last cold start, e.g. `Secrets Manager connection`, `Secrets Manager GetSecretValue`.
+    pub example: Vec<String>,
 }
 
 /// What was measured; times in milliseconds.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Measurement {
     /// Process start to its first poll for an invocation.
     pub cold_start: Distribution,
@@ -40,6 +55,8 @@ pub struct Measurement {
     pub cold_start_and_first_invocation: Distribution,
     /// Requests sent from process start to the first invocation's result.
     pub cold_outbound: OutboundTally,
+    /// Round trips one after another before the first invocation's Graph call.
+    pub cold_round_trips: RoundTrips,
     /// Warm invocations, from queueing the event to its result.
     pub warm_invocation: Distribution,
     /// The same Graph request sent directly, right before each warm invocation.
@@ -70,13 +87,24 @@ pub async fn measure(
     let mut first_invocations = Vec::new();
     let mut cold_totals = Vec::new();
     let mut cold_outbound = OutboundTally::default();
+    let mut round_trips: Vec<usize> = Vec::new();
+    let mut example = Vec::new();
     let mut last = None;
     for _ in 0..plan.cold_starts {
         drop(last.take());
         instruments.meter.reset().await?;
+        instruments.timeline.reset();
         let (mut process, cold_start) = start(launch).await?;
         let first = invoke(&mut process, scenario).await?;
         cold_outbound.record(instruments.meter.read().await?);
+        let path = critical_path_before_graph(&instruments.timeline.spans()).ok_or_else(|| {
+            format!(
+                "{}: no Graph call went through the distance proxy",
+                scenario.label()
+            )
+        })?;
+        round_trips.push(path.round_trips);
+        example = path.chain;
         cold_starts.push(cold_start);
         first_invocations.push(first);
         cold_totals.push(cold_start + first);
@@ -102,6 +130,11 @@ pub async fn measure(
         first_invocation: Distribution::of(&first_invocations),
         cold_start_and_first_invocation: Distribution::of(&cold_totals),
         cold_outbound,
+        cold_round_trips: RoundTrips {
+            min: round_trips.iter().copied().min().unwrap_or_default(),
+            max: round_trips.iter().copied().max().unwrap_or_default(),
+            example,
+        },
         warm_invocation: Distribution::of(&warm),
         direct_request: Distribution::of(&direct),
         added_latency: Distribution::of(&added),

@@ -9,6 +9,9 @@ pub struct Options {
     pub warm_invocations: usize,
     /// Links seeded for the token keeper; 0 skips it (`--keeper-links`, default 10000).
     pub keeper_links: usize,
+    /// Round-trip times to put every endpoint at, in milliseconds, starting with 0 (the budgets
+    /// are checked on loopback) (`--distance-ms`, default `0,20,40`).
+    pub distances_ms: Vec<u64>,
     /// The command to name in the report (`--command`, default `cargo run --release -p bench`).
     pub command: String,
     /// Whether to write the results into docs/benchmark.md and README.md (`--write-docs`).
@@ -16,7 +19,7 @@ pub struct Options {
 }
 
 /// The usage line printed with a command-line error.
-pub const USAGE: &str = "usage: bench [--cold-starts N] [--warm-invocations N] [--keeper-links N] [--command TEXT] [--write-docs]";
+pub const USAGE: &str = "usage: bench [--cold-starts N] [--warm-invocations N] [--keeper-links N] [--distance-ms 0,20,40] [--command TEXT] [--write-docs]";
 
 impl Options {
     /// Parses the arguments after the program name.
@@ -25,6 +28,7 @@ impl Options {
             cold_starts: 100,
             warm_invocations: 500,
             keeper_links: 10_000,
+            distances_ms: vec![0, 20, 40],
             command: "cargo run --release -p bench".to_string(),
             write_docs: false,
         };
@@ -43,12 +47,31 @@ impl Options {
                         .parse()
                         .map_err(|_| format!("{argument} needs a number"))?;
                 }
+                "--distance-ms" => options.distances_ms = distances(&argument, &value()?)?,
                 "--command" => options.command = value()?,
                 "--write-docs" => options.write_docs = true,
                 _ => return Err(format!("unknown argument {argument}")),
             }
         }
         Ok(options)
+    }
+}
+
+/// `0,20,40`: distinct round-trip times in milliseconds, the first 0.
+fn distances(name: &str, value: &str) -> Result<Vec<u64>, String> {
+    let distances = value
+        .split(',')
+        .map(|part| part.trim().parse::<u64>())
+        .collect::<Result<Vec<u64>, _>>()
+        .map_err(|_| format!("{name} needs round-trip times in milliseconds, e.g. 0,20,40"))?;
+    let distinct = distances.iter().collect::<std::collections::BTreeSet<_>>();
+    match distances.first() {
+        Some(0) if distinct.len() == distances.len() && distances.iter().all(|&ms| ms <= 1000) => {
+            Ok(distances)
+        }
+        _ => Err(format!(
+            "{name}: distinct round-trip times of at most 1000 ms, the first 0 (the budgets are checked on loopback)"
+        )),
     }
 }
 
@@ -78,5 +101,13 @@ mod tests {
         assert!(parse(&["--cold-starts", "0"]).is_err());
         assert!(parse(&["--warm-invocations"]).is_err());
         assert!(parse(&["--fast"]).is_err());
+        assert_eq!(options.distances_ms, [0, 20, 40]);
+        assert_eq!(
+            parse(&["--distance-ms", "0,5"]).unwrap().distances_ms,
+            [0, 5]
+        );
+        assert!(parse(&["--distance-ms", "20,40"]).is_err());
+        assert!(parse(&["--distance-ms", "0,20,20"]).is_err());
+        assert!(parse(&["--distance-ms", "0,x"]).is_err());
     }
 }

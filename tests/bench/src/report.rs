@@ -4,12 +4,12 @@
 use std::fmt::Write;
 
 use crate::budgets::BudgetCheck;
-use crate::comparison::Comparison;
+use crate::comparison::{Comparison, DistanceRun};
 use crate::distribution::Distribution;
 use crate::keeper_throughput::KeeperMeasurement;
 use crate::large_tenant::LargeTenantRun;
 use crate::machine::Machine;
-use crate::measurement::{Measurement, Plan};
+use crate::measurement::{Measurement, Plan, RoundTrips};
 use crate::outbound_counts::{OutboundCounts, OutboundTally};
 use crate::report_format::{count, megabytes, ms, ratio};
 
@@ -23,8 +23,10 @@ pub struct Report<'a> {
     pub command: &'a str,
     /// How much was measured.
     pub plan: Plan,
-    /// The scenarios measured.
+    /// The scenarios measured on loopback (the first distance, 0 ms).
     pub comparisons: &'a [Comparison],
+    /// The scenarios measured at every distance, the first of them 0 ms.
+    pub distances: &'a [DistanceRun],
     /// Why some scenarios were not measured.
     pub skipped: &'a [String],
     /// The keeper's throughput, or why it was not measured.
@@ -37,15 +39,124 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     fn context(&self) -> String {
+        let distances: Vec<String> = self
+            .distances
+            .iter()
+            .map(|run| run.distance.round_trip_ms.to_string())
+            .collect();
         format!(
             "Measured on {} at {} with `{}`: {} cold starts and {} warm invocations per function, \
-             mode and implementation, everything on loopback.",
+             mode, implementation and distance. Every endpoint (DynamoDB, Secrets Manager, the \
+             identity platform, Graph) is behind a proxy that puts it {} ms of round trip away, a \
+             new connection costing two round trips more (TCP and TLS handshakes); \
+             the budgets and the per-function tables are at 0 ms, on loopback.",
             self.machine.summary(),
             self.date,
             self.command,
             self.plan.cold_starts,
-            self.plan.warm_invocations
+            self.plan.warm_invocations,
+            distances.join(", ")
         )
+    }
+
+    /// The table of every scenario at every distance: `columns` names the cells `cells` fills.
+    fn distance_table(
+        &self,
+        columns: &[&str],
+        cells: impl Fn(&Comparison) -> Vec<String>,
+    ) -> String {
+        let mut text = format!(
+            "| function (permissions) | round trip | {} |\n|{}\n",
+            columns.join(" | "),
+            " --- |".repeat(columns.len() + 2)
+        );
+        for (index, comparison) in self.comparisons.iter().enumerate() {
+            for run in self.distances {
+                let Some(at_distance) = run.comparisons.get(index) else {
+                    continue;
+                };
+                let _ = writeln!(
+                    text,
+                    "| {} | {} ms | {} |",
+                    comparison.scenario.label(),
+                    run.distance.round_trip_ms,
+                    cells(at_distance).join(" | ")
+                );
+            }
+        }
+        text
+    }
+
+    /// The section on distance: the table, and the chains of round trips behind its counts.
+    fn at_a_distance(&self) -> String {
+        let mut text = String::from(
+            "### At a distance\n\n\
+             Each cell: Rust · Python baseline (Python ÷ Rust). *Round trips in series* counts the \
+             connection setups and requests before the first invocation's Graph call that had to \
+             wait for one another (the longest chain of them on the proxies' timeline, each \
+             beginning after the previous one ended); overlapping ones count once.\n\n",
+        );
+        text.push_str(&self.distance_table(
+            &[
+                "cold start + first invocation p50 / p99 ms",
+                "round trips in series before the Graph call",
+                "requests from process start to first result",
+                "warm invocation p50 / p99 ms",
+                "added latency p99 ms",
+            ],
+            |comparison| {
+                let (rust, python) = (&comparison.rust, &comparison.python);
+                let total = |m: &Measurement| m.cold_outbound.per_invocation(OutboundCounts::total);
+                vec![
+                    format!(
+                        "{} · {} ({})",
+                        percentiles(&rust.cold_start_and_first_invocation),
+                        percentiles(&python.cold_start_and_first_invocation),
+                        ratio(
+                            python.cold_start_and_first_invocation.p50,
+                            rust.cold_start_and_first_invocation.p50
+                        )
+                    ),
+                    format!(
+                        "{} · {}",
+                        round_trips(&rust.cold_round_trips),
+                        round_trips(&python.cold_round_trips)
+                    ),
+                    side_by_side(total(rust), total(python), count),
+                    format!(
+                        "{} · {} ({})",
+                        percentiles(&rust.warm_invocation),
+                        percentiles(&python.warm_invocation),
+                        ratio(python.warm_invocation.p50, rust.warm_invocation.p50)
+                    ),
+                    side_by_side(rust.added_latency.p99, python.added_latency.p99, ms),
+                ]
+            },
+        ));
+        if let Some(run) = self
+            .distances
+            .iter()
+            .find(|run| run.distance.round_trip_ms > 0)
+        {
+            let _ = writeln!(
+                text,
+                "\nThe chains counted at {} ms (of the last cold start):\n",
+                run.distance.round_trip_ms
+            );
+            for comparison in &run.comparisons {
+                for (name, measurement) in
+                    [("Rust", &comparison.rust), ("Python", &comparison.python)]
+                {
+                    let _ = writeln!(
+                        text,
+                        "- {}, {name}: {}",
+                        comparison.scenario.label(),
+                        chain(&measurement.cold_round_trips)
+                    );
+                }
+            }
+        }
+        text
     }
 
     /// The full report.
@@ -71,6 +182,8 @@ impl Report<'_> {
                 if check.met { "PASS" } else { "MISS" }
             );
         }
+        text.push('\n');
+        text.push_str(&self.at_a_distance());
         for comparison in self.comparisons {
             text.push('\n');
             text.push_str(&scenario_table(comparison));
@@ -136,6 +249,30 @@ impl Report<'_> {
                 ),
             );
         }
+        text.push_str("\nAt a distance (round trips in series: connection setups and requests before the Graph call that waited for one another):\n\n");
+        text.push_str(&self.distance_table(
+            &[
+                "cold start + first invocation p50",
+                "round trips in series before the Graph call",
+                "warm invocation p50",
+            ],
+            |comparison| {
+                let (rust, python) = (&comparison.rust, &comparison.python);
+                vec![
+                    side_by_side(
+                        rust.cold_start_and_first_invocation.p50,
+                        python.cold_start_and_first_invocation.p50,
+                        ms,
+                    ),
+                    format!(
+                        "{} · {}",
+                        round_trips(&rust.cold_round_trips),
+                        round_trips(&python.cold_round_trips)
+                    ),
+                    side_by_side(rust.warm_invocation.p50, python.warm_invocation.p50, ms),
+                ]
+            },
+        ));
         let met = self.budgets.iter().filter(|check| check.met).count();
         let _ = writeln!(
             text,
@@ -168,6 +305,28 @@ fn side_by_side(rust: f64, python: f64, format: impl Fn(f64) -> String) -> Strin
         format(rust),
         format(python),
         ratio(python, rust)
+    )
+}
+
+/// `2`, or `2–3` when cold starts differed.
+fn round_trips(round_trips: &RoundTrips) -> String {
+    if round_trips.min == round_trips.max {
+        round_trips.max.to_string()
+    } else {
+        format!("{}–{}", round_trips.min, round_trips.max)
+    }
+}
+
+/// `2: Secrets Manager connection → Secrets Manager GetSecretValue`.
+fn chain(round_trips: &RoundTrips) -> String {
+    format!(
+        "{}: {}",
+        round_trips.example.len(),
+        if round_trips.example.is_empty() {
+            "none".to_string()
+        } else {
+            round_trips.example.join(" → ")
+        }
     )
 }
 

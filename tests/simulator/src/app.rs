@@ -12,7 +12,7 @@ use crate::graph::errors::GraphError;
 use crate::graph::is_graph_path;
 use crate::server::App;
 use crate::state::SharedState;
-use crate::{control, faults, graph, identity, request_context, request_log};
+use crate::{change_feed, control, faults, graph, identity, request_context, request_log};
 
 /// Builds the service. Outermost first: the request log sees every request as sent, ids and
 /// error bodies apply to injected faults too, and `/me` is rewritten just before routing.
@@ -27,7 +27,8 @@ pub fn build(state: SharedState) -> App {
     let service = ServiceBuilder::new()
         .layer(from_fn_with_state(state.clone(), request_log::record))
         .layer(from_fn(request_context::attach))
-        .layer(from_fn_with_state(state, faults::inject))
+        .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn_with_state(state, change_feed::observe))
         .map_request(graph::alias_me)
         .service(router);
     BoxCloneService::new(service)

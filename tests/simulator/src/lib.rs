@@ -7,6 +7,7 @@
 mod app;
 mod apps;
 mod calendar;
+mod change_feed;
 mod connection;
 mod control;
 mod directory;

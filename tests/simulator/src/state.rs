@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::apps::Apps;
 use crate::calendar::Mailboxes;
+use crate::change_feed::ChangeFeed;
 use crate::directory::{Directory, DirectoryError, UserRecord};
 use crate::faults::FaultRules;
 use crate::identity::authorization_codes::AuthorizationCodes;
@@ -40,6 +41,8 @@ pub struct World {
     pub sessions: Sessions,
     /// Who signs in at the next `/authorize`.
     pub sign_ins: SignInQueue,
+    /// Subscriptions, notifications and delta sync states.
+    pub change_feed: ChangeFeed,
 }
 
 impl World {
@@ -63,6 +66,8 @@ pub struct AppState {
     pub base_url: String,
     /// Signs and verifies access and id tokens (one random key per simulator).
     pub signer: TokenSigner,
+    /// The client that delivers change notifications and validation requests.
+    pub http: reqwest::Client,
     world: Mutex<World>,
     faults: Mutex<FaultRules>,
     log: Mutex<RequestLog>,
@@ -81,6 +86,7 @@ impl AppState {
         Arc::new(AppState {
             base_url,
             signer: TokenSigner::random(),
+            http: reqwest::Client::new(),
             world: Mutex::default(),
             faults: Mutex::default(),
             log: Mutex::default(),

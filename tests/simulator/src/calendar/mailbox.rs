@@ -85,6 +85,11 @@ impl Mailbox {
             .filter(move |event| event.calendar_id == calendar_id)
     }
 
+    /// Every event (single instances and series masters) of every calendar.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
     /// The event (single instance or series master) with this id.
     pub fn event(&self, id: &str) -> Option<&Event> {
         self.events.iter().find(|event| event.id == id)

@@ -1,6 +1,7 @@
 //! The control API (`/_control/...`): how tests and the demo arrange the simulated cloud,
 //! inject faults and read the request log. JSON in, JSON out; errors are `{"error": "..."}`.
 
+mod change_feed;
 mod directory;
 mod errors;
 mod faults;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<SharedState> {
         )
         .route("/_control/requests", get(requests::list_requests))
         .route("/_control/requests", delete(requests::clear_requests))
+        .merge(change_feed::routes())
         // Tests seed large photos (past Graph's answer caps) through `/_control/users`.
         .layer(DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
 }

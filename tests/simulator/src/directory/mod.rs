@@ -109,6 +109,11 @@ impl Directory {
         self.users.iter().filter(move |u| u.tenant_id == tenant_id)
     }
 
+    /// Every user of every tenant.
+    pub fn users(&self) -> impl Iterator<Item = &UserRecord> {
+        self.users.iter()
+    }
+
     /// Users whose manager is `manager_id`.
     pub fn direct_reports(&self, manager_id: &str) -> impl Iterator<Item = &UserRecord> {
         self.users

@@ -33,6 +33,8 @@ pub enum Principal {
 pub struct Caller {
     /// The tenant whose resources the caller sees (`tid`).
     pub tenant_id: String,
+    /// The client id of the calling app (`appid`).
+    pub application_id: String,
     /// Delegated user or application.
     pub principal: Principal,
 }
@@ -150,6 +152,7 @@ impl FromRequestParts<SharedState> for Caller {
         };
         Ok(Caller {
             tenant_id: claims.tid,
+            application_id: claims.appid,
             principal,
         })
     }

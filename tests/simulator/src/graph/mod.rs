@@ -6,6 +6,7 @@ mod directory_query;
 pub mod errors;
 pub mod odata;
 pub mod prefer;
+mod subscriptions;
 pub mod user_target;
 mod users;
 
@@ -26,7 +27,9 @@ pub fn is_graph_path(path: &str) -> bool {
 
 /// Routes of Graph.
 pub fn routes() -> Router<SharedState> {
-    users::routes().merge(calendar::routes())
+    users::routes()
+        .merge(calendar::routes())
+        .merge(subscriptions::routes())
 }
 
 /// Rewrites `/v1.0/me[/...]` to `/v1.0/users/me[/...]` before routing, so that every

@@ -6,6 +6,7 @@ mod actions;
 mod body_schema;
 mod calendar_entity;
 mod calendars;
+mod delta;
 mod duration;
 mod errors;
 mod event_entity;
@@ -118,6 +119,18 @@ pub fn routes() -> Router<SharedState> {
         .route(
             "/v1.0/users/{user}/calendars/{calendar}/calendarView",
             get(time_window::calendar_view),
+        )
+        .route(
+            "/v1.0/users/{user}/calendarView/delta",
+            get(delta::calendar_view_delta),
+        )
+        .route(
+            "/v1.0/users/{user}/calendar/calendarView/delta",
+            get(delta::calendar_view_delta),
+        )
+        .route(
+            "/v1.0/users/{user}/calendars/{calendar}/calendarView/delta",
+            get(delta::calendar_view_delta),
         )
         .route(
             "/v1.0/users/{user}/events/{event}/instances",

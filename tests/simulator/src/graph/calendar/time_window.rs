@@ -25,7 +25,7 @@ use crate::state::{SharedState, World};
 
 /// The `[startDateTime, endDateTime)` window of the query (names case-insensitive; times
 /// without an offset are UTC).
-fn window(raw_query: Option<&str>) -> Result<(DateTime<Utc>, DateTime<Utc>), GraphError> {
+pub fn window(raw_query: Option<&str>) -> Result<(DateTime<Utc>, DateTime<Utc>), GraphError> {
     let parameter = |wanted: &str| -> Result<Option<DateTime<Utc>>, GraphError> {
         url::form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes())
             .find(|(name, _)| name.eq_ignore_ascii_case(wanted))

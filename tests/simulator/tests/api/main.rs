@@ -6,6 +6,7 @@ mod calendar_support;
 mod calendar_view;
 mod calendar_view_delta;
 mod calendars;
+mod change_feed_consistency;
 mod change_notifications;
 mod control;
 mod events;

@@ -86,7 +86,11 @@ impl AppState {
         Arc::new(AppState {
             base_url,
             signer: TokenSigner::random(),
-            http: reqwest::Client::new(),
+            // Subscribers are on loopback: never through a proxy named in the environment.
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("an HTTP client without proxies"),
             world: Mutex::default(),
             faults: Mutex::default(),
             log: Mutex::default(),

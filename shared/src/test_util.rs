@@ -39,6 +39,7 @@ pub fn settings() -> Settings {
             keys: [("k1".to_string(), [7u8; 32])].into_iter().collect(),
         },
         one_link_per_microsoft_account: false,
+        cloud: crate::settings::cloud::Cloud::Global,
     }
 }
 

@@ -136,6 +136,7 @@ impl Executor {
             continuation: request.continuation,
             retry_safe: operation.method != Method::Post || operation.idempotency_key.is_some(),
             accept: accept_for(operation.graph_path),
+            cloud: settings.cloud,
         };
         let mut call = call;
         let first = self.graph.send(&call, deadline).await;

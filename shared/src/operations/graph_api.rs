@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::operations::operation::Method;
+use crate::settings::cloud::Cloud;
 use crate::support::deadline::Deadline;
 use crate::support::secret::Secret;
 
@@ -36,6 +37,8 @@ pub struct GraphCall {
     /// The `Accept` header: JSON, or for a media path (a photo's `/$value`) the image types Graph
     /// serves there.
     pub accept: &'static str,
+    /// The Microsoft cloud whose Graph is called (the settings' `cloud`).
+    pub cloud: Cloud,
 }
 
 /// The `Accept` of a JSON answer.

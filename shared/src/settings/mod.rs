@@ -2,5 +2,6 @@
 //! ([`product_settings`]), and cached with a time to live ([`provider`], which owns the port to
 //! where the secret is read from). Imports [`crate::error`] and [`crate::support`].
 
+pub mod cloud;
 pub mod product_settings;
 pub mod provider;

@@ -7,6 +7,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::settings::cloud::Cloud;
 use crate::support::secret::Secret;
 
 /// Validated settings.
@@ -35,6 +36,9 @@ pub struct Settings {
     /// At most one application user may link each Microsoft account (`auth-complete` refuses a
     /// second with `AccountAlreadyLinked`; revoking the link frees the account).
     pub one_link_per_microsoft_account: bool,
+    /// The Microsoft cloud the app is registered in (`global` by default): its login and Graph
+    /// hosts and `.default` scope.
+    pub cloud: Cloud,
 }
 
 /// Scopes asked for at sign-in, besides `openid profile offline_access User.Read`.
@@ -87,6 +91,7 @@ struct RawSettings {
     token_encryption_keys: Option<RawKeys>,
     #[serde(default)]
     one_link_per_microsoft_account: bool,
+    cloud: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +214,12 @@ impl Settings {
             scopes: raw.scopes,
             encryption_keys: parse_keys(raw.token_encryption_keys)?,
             one_link_per_microsoft_account: raw.one_link_per_microsoft_account,
+            cloud: match raw.cloud.as_deref() {
+                None => Cloud::Global,
+                Some(name) => Cloud::from_setting(name).ok_or_else(|| {
+                    invalid("cloud", "must be one of global, usGovL4, usGovL5, china")
+                })?,
+            },
         })
     }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::graph_api::{ACCEPT_JSON, GraphApi, GraphCall};
 use crate::operations::operation::Method;
+use crate::settings::cloud::Cloud;
 use crate::settings::product_settings::Settings;
 use crate::sign_in::id_token::read_claims;
 use crate::sign_in::signed_in_account::SignedInAccount;
@@ -70,6 +71,7 @@ impl AccountLinker {
     pub async fn read_account(
         &self,
         grant: &TokenGrant,
+        cloud: Cloud,
         deadline: Deadline,
     ) -> Result<SignedInAccount, ApiError> {
         let profile = self
@@ -87,6 +89,7 @@ impl AccountLinker {
                     continuation: None,
                     retry_safe: true,
                     accept: ACCEPT_JSON,
+                    cloud,
                 },
                 deadline,
             )
@@ -159,7 +162,7 @@ impl AccountLinker {
         deadline: Deadline,
     ) -> Result<Link, ApiError> {
         let tokens = LinkTokens::of_grant(&grant)?;
-        let account = self.read_account(&grant, deadline).await?;
+        let account = self.read_account(&grant, settings.cloud, deadline).await?;
         self.store(settings, app_user_id, tokens, account).await
     }
 }

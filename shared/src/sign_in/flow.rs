@@ -238,7 +238,7 @@ impl SignInFlow {
     ) -> Result<String, ApiError> {
         let endpoint = format!(
             "{}/{}/oauth2/v2.0/authorize",
-            self.login_base.as_str().trim_end_matches('/'),
+            settings.cloud.login_origin_or(self.login_base.as_str()),
             encode_segment(&settings.tenant_id)
         );
         let mut url = Url::parse(&endpoint).map_err(|_| {
@@ -375,7 +375,7 @@ impl SignInFlow {
         let tokens = LinkTokens::of_grant(&grant).map_err(link_error)?;
         let account = self
             .linker
-            .read_account(&grant, deadline)
+            .read_account(&grant, settings.cloud, deadline)
             .await
             .map_err(link_error)?;
         if let Some(why) = pending.expected.mismatch(&account) {

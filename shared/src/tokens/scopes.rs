@@ -2,17 +2,28 @@
 
 use crate::operations::catalog::NOT_IN_PERMISSION_DATA;
 use crate::operations::operation::Operation;
-
-/// The resource prefix Microsoft puts on Graph scopes in token responses.
-const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
+use crate::settings::cloud::CLOUDS;
 /// OpenID Connect scopes, which are not Graph permissions.
 const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// A scope without the Graph resource prefix Microsoft puts on it in token responses (that of any
+/// cloud: `https://graph.microsoft.us/User.Read` is `User.Read`).
+fn short_name(scope: &str) -> &str {
+    CLOUDS
+        .iter()
+        .find_map(|cloud| {
+            scope
+                .strip_prefix(cloud.graph_origin())
+                .and_then(|rest| rest.strip_prefix('/'))
+        })
+        .unwrap_or(scope)
+}
 
 /// Short Graph scope names from a space-separated `scope` string, without OpenID scopes.
 pub fn parse_granted(scope: &str) -> Vec<String> {
     let mut scopes: Vec<String> = scope
         .split_whitespace()
-        .map(|s| s.strip_prefix(GRAPH_RESOURCE).unwrap_or(s))
+        .map(short_name)
         .filter(|s| !OPENID_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(s)))
         .map(String::from)
         .collect();
@@ -84,9 +95,12 @@ mod tests {
     #[test]
     fn normalises_microsoft_scope_strings() {
         let granted = parse_granted(
-            "https://graph.microsoft.com/User.Read openid profile https://graph.microsoft.com/Calendars.ReadWrite offline_access user.read",
+            "https://graph.microsoft.com/User.Read openid profile https://graph.microsoft.com/Calendars.ReadWrite offline_access user.read https://dod-graph.microsoft.us/Calendars.Read",
         );
-        assert_eq!(granted, vec!["Calendars.ReadWrite", "User.Read"]);
+        assert_eq!(
+            granted,
+            vec!["Calendars.Read", "Calendars.ReadWrite", "User.Read"]
+        );
     }
 
     #[test]

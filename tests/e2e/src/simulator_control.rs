@@ -55,6 +55,27 @@ impl SimulatorControl {
             .map(drop)
     }
 
+    /// Registers a tenant of a national cloud (`usGovL4`, `usGovL5`, `china`) or `global`.
+    pub async fn add_tenant_in_cloud(
+        &self,
+        id: &str,
+        domain: &str,
+        cloud: &str,
+    ) -> Result<(), String> {
+        self.post(
+            "tenants",
+            &json!({"id": id, "domain": domain, "cloud": cloud}),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Changes simulator settings (`{"cloud"?, "accessTokenLifetimeSecs"?, ...}`, see the
+    /// simulator's README); answers with all of them.
+    pub async fn update_settings(&self, update: &Value) -> Result<Value, String> {
+        self.post("settings", update).await
+    }
+
     /// Registers an app: `{"clientId", "clientSecret", "tenantId", "redirectUris", "applicationPermissions"}`.
     pub async fn add_app(&self, app: &Value) -> Result<(), String> {
         self.post("apps", app).await.map(drop)
@@ -139,6 +160,13 @@ impl SimulatorControl {
     /// Adds a fault rule: `{"method"?, "path", "count"?, "fault": {"kind": ...}}` (see the simulator's README).
     pub async fn add_fault(&self, rule: &Value) -> Result<(), String> {
         self.post("faults", rule).await.map(drop)
+    }
+
+    /// Drops the fault rules not used up yet.
+    pub async fn clear_faults(&self) -> Result<(), String> {
+        self.send(self.http.delete(self.url("faults")))
+            .await
+            .map(drop)
     }
 
     /// Every identity and Graph request seen since the log was last cleared, oldest first.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tenants::Cloud;
+
 /// Lifetimes and page sizes the simulator applies.
 #[derive(Clone, Copy, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,6 +17,9 @@ pub struct Settings {
     pub calendar_page_size: usize,
     /// How long an authorization code can be redeemed.
     pub authorization_code_lifetime_secs: u64,
+    /// The cloud this simulator is: its Graph resource (`aud`, scope prefix); tenants of other
+    /// clouds are AADSTS90038 at its token endpoint.
+    pub cloud: Cloud,
 }
 
 impl Default for Settings {
@@ -24,6 +29,7 @@ impl Default for Settings {
             default_page_size: 100,
             calendar_page_size: 10,
             authorization_code_lifetime_secs: 600,
+            cloud: Cloud::Global,
         }
     }
 }
@@ -36,6 +42,7 @@ pub struct SettingsUpdate {
     default_page_size: Option<usize>,
     calendar_page_size: Option<usize>,
     authorization_code_lifetime_secs: Option<u64>,
+    cloud: Option<Cloud>,
 }
 
 fn page_size(name: &str, size: usize) -> Result<usize, String> {
@@ -60,6 +67,9 @@ impl Settings {
         }
         if let Some(secs) = update.authorization_code_lifetime_secs {
             self.authorization_code_lifetime_secs = secs;
+        }
+        if let Some(cloud) = update.cloud {
+            self.cloud = cloud;
         }
         Ok(())
     }

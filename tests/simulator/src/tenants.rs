@@ -1,14 +1,59 @@
-//! Tenants (directories) and the tenant segment of identity platform URLs.
+//! Tenants (directories), the Microsoft cloud each belongs to, and the tenant segment of identity
+//! platform URLs.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// A Microsoft Entra tenant: its GUID and its one verified domain.
+/// A Microsoft cloud: the global service or a national cloud (learn.microsoft.com/graph/deployments).
+/// A simulator serves one (`POST /_control/settings` `cloud`); tenants may belong to others.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cloud {
+    /// `login.microsoftonline.com`, `graph.microsoft.com`.
+    #[default]
+    Global,
+    /// US Government L4 (GCC High): `graph.microsoft.us`.
+    UsGovL4,
+    /// US Government L5 (DoD): `dod-graph.microsoft.us`.
+    UsGovL5,
+    /// China operated by 21Vianet: `microsoftgraph.chinacloudapi.cn`.
+    China,
+}
+
+/// Every cloud.
+pub const CLOUDS: [Cloud; 4] = [Cloud::Global, Cloud::UsGovL4, Cloud::UsGovL5, Cloud::China];
+
+impl Cloud {
+    /// The Graph resource of this cloud: `aud` of its Graph tokens and prefix of full scope URIs.
+    pub fn graph_resource(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://graph.microsoft.com",
+            Cloud::UsGovL4 => "https://graph.microsoft.us",
+            Cloud::UsGovL5 => "https://dod-graph.microsoft.us",
+            Cloud::China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The name Microsoft's AADSTS90038 message gives the cloud.
+    pub fn instance_name(self) -> &'static str {
+        match self {
+            Cloud::Global => "microsoftonline.com",
+            Cloud::UsGovL4 | Cloud::UsGovL5 => "microsoftonline.us",
+            Cloud::China => "partner.microsoftonline.cn",
+        }
+    }
+}
+
+/// A Microsoft Entra tenant: its GUID, its one verified domain and its cloud.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tenant {
     /// Tenant GUID (`tid` claim).
     pub id: String,
     /// Verified domain, e.g. `contoso.onmicrosoft.com`.
     pub domain: String,
+    /// The cloud the tenant lives in (default global).
+    #[serde(default)]
+    pub cloud: Cloud,
 }
 
 /// Every known tenant.

@@ -13,6 +13,7 @@ use crate::operations::operation::Method;
 use crate::operations::response_limits::{
     ANSWER_BUDGET, MAX_GRAPH_BODY_BYTES, MAX_MEDIA_BYTES, encoded_size,
 };
+use crate::settings::cloud::Cloud;
 use crate::support::deadline::Deadline;
 use crate::support::upstream_record::record_graph_request_id;
 use crate::tokens::claims_challenge::claims_challenge;
@@ -53,14 +54,24 @@ fn unavailable(why: impl std::fmt::Display) -> ApiError {
 }
 
 impl MsGraphClient {
-    /// `base` is Graph's origin, e.g. `https://graph.microsoft.com`.
+    /// `base` is `GRAPH_BASE_URL`: the global default (`https://graph.microsoft.com`) stands for
+    /// the Graph of each call's cloud, anything else (the local simulator) overrides it.
     pub fn new(sender: RetryingSender, base: Url) -> Self {
         Self { sender, base }
     }
 
+    /// Graph's origin for `cloud`.
+    fn base_for(&self, cloud: Cloud) -> Result<Url, ApiError> {
+        if cloud == Cloud::Global {
+            return Ok(self.base.clone());
+        }
+        Url::parse(&cloud.graph_origin_or(self.base.as_str()))
+            .map_err(|_| ApiError::invalid("the Graph origin is not valid"))
+    }
+
     fn first_url(&self, call: &GraphCall) -> Result<Url, ApiError> {
         let mut url = self
-            .base
+            .base_for(call.cloud)?
             .join(&format!("/v1.0{}", call.path))
             .map_err(|_| ApiError::invalid("the Graph path is not valid"))?;
         if !call.query.is_empty() {
@@ -69,11 +80,15 @@ impl MsGraphClient {
         Ok(url)
     }
 
-    /// Whether `link` points at Graph's own origin and API version (a `nextLink` anywhere else is refused).
-    pub fn is_graph_link(&self, link: &Url) -> bool {
-        link.scheme() == self.base.scheme()
-            && link.host_str() == self.base.host_str()
-            && link.port_or_known_default() == self.base.port_or_known_default()
+    /// Whether `link` points at the origin and API version of `cloud`'s Graph (a `nextLink`
+    /// anywhere else is refused).
+    pub fn is_graph_link(&self, link: &Url, cloud: Cloud) -> bool {
+        let Ok(base) = self.base_for(cloud) else {
+            return false;
+        };
+        link.scheme() == base.scheme()
+            && link.host_str() == base.host_str()
+            && link.port_or_known_default() == base.port_or_known_default()
             && link.path().starts_with("/v1.0/")
             && link.username().is_empty()
             && link.password().is_none()
@@ -204,7 +219,7 @@ impl MsGraphClient {
         let expected_path = format!("/v1.0{}", call.path);
         match Url::parse(link) {
             Ok(url)
-                if self.is_graph_link(&url)
+                if self.is_graph_link(&url, call.cloud)
                     && same_resource(url.path(), &expected_path)
                     && url.fragment().is_none() =>
             {
@@ -303,7 +318,7 @@ impl GraphApi for MsGraphClient {
         let mut pages = 1;
         while let Some(next) = merged.remove("@odata.nextLink") {
             let link = next.as_str().and_then(|s| Url::parse(s).ok());
-            let Some(link) = link.filter(|l| self.is_graph_link(l)) else {
+            let Some(link) = link.filter(|l| self.is_graph_link(l, call.cloud)) else {
                 tracing::warn!("refused an @odata.nextLink outside Graph's host");
                 return Err(unavailable(
                     "Graph returned a next-page link to another host",
@@ -354,7 +369,10 @@ mod tests {
             Url::parse("https://graph.microsoft.com").unwrap(),
         );
         let link = |text: &str| Url::parse(text).unwrap();
-        assert!(client.is_graph_link(&link("https://graph.microsoft.com/v1.0/users?$skiptoken=x")));
+        assert!(client.is_graph_link(
+            &link("https://graph.microsoft.com/v1.0/users?$skiptoken=x"),
+            Cloud::Global
+        ));
         for foreign in [
             "https://graph.microsoft.com.evil.example/v1.0/users",
             "http://graph.microsoft.com/v1.0/users",
@@ -363,8 +381,20 @@ mod tests {
             "https://user:pw@graph.microsoft.com/v1.0/users",
             "https://evil.example/v1.0/users",
         ] {
-            assert!(!client.is_graph_link(&link(foreign)), "{foreign}");
+            assert!(
+                !client.is_graph_link(&link(foreign), Cloud::Global),
+                "{foreign}"
+            );
         }
+        // A national cloud's links are followed only on its own Graph host.
+        let us = link("https://graph.microsoft.us/v1.0/users?$skiptoken=x");
+        assert!(client.is_graph_link(&us, Cloud::UsGovL4));
+        assert!(!client.is_graph_link(&us, Cloud::Global));
+        assert!(!client.is_graph_link(&us, Cloud::UsGovL5));
+        assert!(!client.is_graph_link(
+            &link("https://graph.microsoft.com/v1.0/users"),
+            Cloud::China
+        ));
     }
 
     #[test]

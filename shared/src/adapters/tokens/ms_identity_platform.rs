@@ -15,9 +15,6 @@ use crate::tokens::identity_platform::{
 };
 use crate::tokens::scopes::parse_granted;
 
-/// The scope that asks for every application permission admin-consented for Graph.
-const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
-
 /// Token requests are retried on throttling, server errors and lost connections: a repeated token
 /// request has no effect beyond issuing another token.
 const TOKEN_RETRY: RetryRules = RetryRules {
@@ -32,7 +29,8 @@ pub struct MsIdentityPlatform {
 }
 
 impl MsIdentityPlatform {
-    /// `login_base` is e.g. `https://login.microsoftonline.com` (no trailing slash).
+    /// `login_base` is `LOGIN_BASE_URL`: the global default stands for the settings' cloud's own
+    /// login host, anything else (the local simulator) overrides it.
     pub fn new(sender: RetryingSender, login_base: impl Into<String>) -> Self {
         Self {
             sender,
@@ -42,6 +40,7 @@ impl MsIdentityPlatform {
 
     async fn request(
         &self,
+        settings: &Settings,
         tenant: &str,
         form: Vec<(&'static str, String)>,
         requested_scopes: &[String],
@@ -52,7 +51,7 @@ impl MsIdentityPlatform {
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let url = format!(
             "{}/{}/oauth2/v2.0/token",
-            self.login_base,
+            settings.cloud.login_origin_or(&self.login_base),
             encode_segment(tenant)
         );
         let build = || {
@@ -172,10 +171,10 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("grant_type", "client_credentials".to_string()),
             ("client_id", settings.client_id.clone()),
             ("client_secret", settings.client_secret.expose().to_string()),
-            ("scope", GRAPH_DEFAULT_SCOPE.to_string()),
+            ("scope", settings.cloud.graph_default_scope()),
             ("claims", claims_parameter(claims_challenge)),
         ];
-        self.request(tenant, form, &[], deadline).await
+        self.request(settings, tenant, form, &[], deadline).await
     }
 
     async fn refresh(
@@ -200,7 +199,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("scope", scope),
             ("claims", claims_parameter(claims_challenge)),
         ];
-        self.request(tenant, form, scopes, deadline).await
+        self.request(settings, tenant, form, scopes, deadline).await
     }
 
     async fn redeem_code(
@@ -222,7 +221,7 @@ impl IdentityPlatform for MsIdentityPlatform {
             ("scope", scopes.join(" ")),
             ("claims", claims_parameter(None)),
         ];
-        self.request(&settings.tenant_id, form, scopes, deadline)
+        self.request(settings, &settings.tenant_id, form, scopes, deadline)
             .await
     }
 }

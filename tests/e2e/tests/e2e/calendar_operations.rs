@@ -370,6 +370,34 @@ async fn time_windows_views_and_instances() {
         vec![],
         "refused windows never reach Graph"
     );
+
+    // The window's length is Graph's to limit: four years pass, and past Graph's 1825 days its
+    // own 400 ErrorInvalidRequest comes back as Graph gave it.
+    let four_years =
+        json!({"startDateTime": "2025-01-01T00:00:00Z", "endDateTime": "2029-01-01T00:00:00Z"});
+    let view = f
+        .call(
+            "calendar-view",
+            json!({"userId": ADELE.id, "query": four_years}),
+        )
+        .await;
+    assert_eq!(view["status"], 200, "{view}");
+    assert_eq!(ids(&view).len(), 5, "{view}");
+    let six_years =
+        json!({"startDateTime": "2025-01-01T00:00:00Z", "endDateTime": "2031-01-01T00:00:00Z"});
+    for operation in ["calendar-view", "events-instances"] {
+        let refused = f
+            .call(
+                operation,
+                json!({"userId": ADELE.id, "params": if operation == "events-instances" { json!({"eventId": series_id}) } else { json!({}) }, "query": six_years.clone()}),
+            )
+            .await;
+        assert_eq!(refused["status"], 400, "{refused}");
+        assert_eq!(
+            refused["body"]["error"]["code"], "ErrorInvalidRequest",
+            "{refused}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod function_errors;
 mod iam_policies;
 mod jwt_callers;
 mod moto;
+mod national_clouds;
 mod observability;
 mod openapi_contract;
 mod permissions;

@@ -26,7 +26,7 @@ pub async fn add_tenant(
     if tenant.domain.trim().is_empty() {
         return Err(ControlError::bad_request("domain is empty"));
     }
-    let body = json!({ "id": tenant.id, "domain": tenant.domain });
+    let body = json!({ "id": tenant.id, "domain": tenant.domain, "cloud": tenant.cloud });
     state
         .world()
         .tenants

@@ -8,7 +8,6 @@ use axum::http::request::Parts;
 use super::errors::GraphError;
 use crate::identity::claims::AccessTokenClaims;
 use crate::identity::jwt::JwtError;
-use crate::identity::scopes::GRAPH_RESOURCE;
 use crate::state::SharedState;
 
 /// The principal a token acts for.
@@ -104,7 +103,8 @@ impl FromRequestParts<SharedState> for Caller {
                     GraphError::invalid_token("Access token validation failure. Invalid signature.")
                 }
             })?;
-        if claims.aud != GRAPH_RESOURCE {
+        let cloud = state.world().settings.cloud;
+        if claims.aud != cloud.graph_resource() {
             return Err(GraphError::invalid_token(
                 "Access token validation failure. Invalid audience.",
             ));

@@ -1,5 +1,6 @@
 //! Query options as Microsoft Entra (directory objects: users, groups) accepts them:
-//! no `$skip`, and `$count` / `$search` only with `ConsistencyLevel: eventual`.
+//! no `$skip`, `$count` / `$search` only with `ConsistencyLevel: eventual`, and `ne` in `$filter`
+//! only as an advanced query (`ConsistencyLevel: eventual` and `$count=true`).
 
 use axum::http::{HeaderMap, StatusCode};
 
@@ -86,6 +87,14 @@ pub fn parse_collection_query(
     if query.count && !eventual {
         return Err(unsupported_query(
             "$count is only supported with the special request header 'ConsistencyLevel: eventual'.",
+        ));
+    }
+    if let Some(property) = query.advanced_filter_property()
+        && !(eventual && query.count)
+    {
+        return Err(directory_error(
+            ODataError::UnsupportedFilter(property.to_string()),
+            entity,
         ));
     }
     if query.has_order_by()

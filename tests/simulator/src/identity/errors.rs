@@ -56,6 +56,33 @@ impl IdentityError {
         )
     }
 
+    /// AADSTS90038: the tenant lives in another cloud than this one, which does not federate
+    /// with it.
+    pub fn national_cloud_tenant(tenant: &str, its_cloud: &str, this_cloud: &str) -> Self {
+        Self::bad_request(
+            "invalid_request",
+            90038,
+            format!(
+                "Tenant '{tenant}' belongs to the National Cloud '{its_cloud}'. Current cloud instance \
+                 '{this_cloud}' does not federate with '{its_cloud}'."
+            ),
+        )
+    }
+
+    /// AADSTS500011: the requested resource has no service principal in this cloud's tenant.
+    pub fn resource_not_found(resource: &str, tenant: &str) -> Self {
+        Self::bad_request(
+            "invalid_resource",
+            500011,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {tenant}. This can \
+                 happen if the application has not been installed by the administrator of the tenant or \
+                 consented to by any user in the tenant. You might have sent your authentication request to \
+                 the wrong tenant."
+            ),
+        )
+    }
+
     /// AADSTS900144: a required parameter is missing.
     pub fn missing_parameter(name: &str) -> Self {
         Self::bad_request(

@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::errors::IdentityError;
+use crate::tenants::{CLOUDS, Cloud};
 
-/// The Graph resource: audience of Graph access tokens and prefix of full scope URIs.
+/// The global Graph resource: audience of Graph access tokens and prefix of full scope URIs (a
+/// national cloud's simulator uses its own, [`Cloud::graph_resource`]).
 pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
 
 /// Graph delegated permissions the simulator knows (canonical casing).
@@ -140,20 +142,39 @@ pub fn is_graph_default(scope: &str) -> bool {
     strip_graph_prefix(scope) == Some(".default")
 }
 
+/// A scope's name without the Graph resource of any cloud (which one is checked by
+/// [`foreign_resource`]).
 fn strip_graph_prefix(scope: &str) -> Option<&str> {
-    let prefix_len = GRAPH_RESOURCE.len() + 1;
-    let (prefix, name) = (scope.get(..prefix_len)?, &scope[prefix_len..]);
-    prefix
-        .eq_ignore_ascii_case(&format!("{GRAPH_RESOURCE}/"))
-        .then_some(name)
+    CLOUDS.iter().find_map(|cloud| {
+        let prefix_len = cloud.graph_resource().len() + 1;
+        let (prefix, name) = (scope.get(..prefix_len)?, scope.get(prefix_len..)?);
+        prefix
+            .eq_ignore_ascii_case(&format!("{}/", cloud.graph_resource()))
+            .then_some(name)
+    })
+}
+
+/// The first resource in a space-separated `scope` value that is not `cloud`'s Graph: Microsoft
+/// answers AADSTS500011 for a resource its cloud has no service principal of (e.g. another
+/// cloud's Graph).
+pub fn foreign_resource(scope: &str, cloud: Cloud) -> Option<String> {
+    scope.split_whitespace().find_map(|item| {
+        let (resource, _) = item.rsplit_once('/')?;
+        (item.contains("://") && !resource.eq_ignore_ascii_case(cloud.graph_resource()))
+            .then(|| resource.to_string())
+    })
 }
 
 /// The `scope` value of a token response: granted Graph permissions as full URIs, then the
 /// OpenID Connect scopes that were asked for.
-pub fn granted_scope_string(graph: &BTreeSet<&'static str>, oidc: &BTreeSet<OidcScope>) -> String {
+pub fn granted_scope_string(
+    graph: &BTreeSet<&'static str>,
+    oidc: &BTreeSet<OidcScope>,
+    cloud: Cloud,
+) -> String {
     graph
         .iter()
-        .map(|permission| format!("{GRAPH_RESOURCE}/{permission}"))
+        .map(|permission| format!("{}/{permission}", cloud.graph_resource()))
         .chain(oidc.iter().map(OidcScope::to_string))
         .collect::<Vec<_>>()
         .join(" ")

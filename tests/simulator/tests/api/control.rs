@@ -109,7 +109,7 @@ async fn settings_merge_and_apply_to_tokens() {
         .await;
     assert_eq!(
         settings,
-        json!({ "accessTokenLifetimeSecs": 120, "defaultPageSize": 100, "calendarPageSize": 10, "authorizationCodeLifetimeSecs": 600 })
+        json!({ "accessTokenLifetimeSecs": 120, "defaultPageSize": 100, "calendarPageSize": 10, "authorizationCodeLifetimeSecs": 600, "cloud": "global" })
     );
     let response = sim.token(TENANT, &client_credentials(GRAPH_DEFAULT)).await;
     let (_, body) = status_and_json(response).await;
@@ -119,6 +119,58 @@ async fn settings_merge_and_apply_to_tokens() {
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
         120
     );
+}
+
+#[tokio::test]
+async fn a_national_cloud_serves_its_own_graph_and_refuses_other_clouds() {
+    let sim = Sim::start().await;
+    sim.control("/_control/settings", json!({ "cloud": "usGovL4" }))
+        .await;
+    // The app's home tenant is a global one: AADSTS90038.
+    let response = sim
+        .token(
+            TENANT,
+            &client_credentials("https://graph.microsoft.us/.default"),
+        )
+        .await;
+    assert_aadsts(response, StatusCode::BAD_REQUEST, "invalid_request", 90038).await;
+
+    let us_tenant = "33333333-3333-4333-8333-333333333333";
+    sim.control(
+        "/_control/tenants",
+        json!({ "id": us_tenant, "domain": "contoso.onmicrosoft.us", "cloud": "usGovL4" }),
+    )
+    .await;
+    sim.control(
+        &format!(
+            "/_control/apps/{}/admin-consents",
+            crate::harness::CLIENT_ID
+        ),
+        json!({ "tenantId": us_tenant, "applicationPermissions": ["User.Read.All"] }),
+    )
+    .await;
+    // Another cloud's Graph is a resource this cloud does not have: AADSTS500011.
+    let response = sim
+        .token(us_tenant, &client_credentials(GRAPH_DEFAULT))
+        .await;
+    assert_aadsts(
+        response,
+        StatusCode::BAD_REQUEST,
+        "invalid_resource",
+        500011,
+    )
+    .await;
+    let response = sim
+        .token(
+            us_tenant,
+            &client_credentials("https://graph.microsoft.us/.default"),
+        )
+        .await;
+    let (status, body) = status_and_json(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let claims = jwt_claims(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["aud"], "https://graph.microsoft.us");
+    assert_eq!(claims["roles"], json!(["User.Read.All"]));
 }
 
 #[tokio::test]

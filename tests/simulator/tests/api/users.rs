@@ -247,7 +247,33 @@ async fn update_refuses_taken_user_principal_names_and_read_only_properties() {
 }
 
 #[tokio::test]
-async fn a_password_change_revokes_refresh_tokens() {
+async fn a_users_own_password_change_keeps_their_refresh_tokens() {
+    let sim = Sim::start().await;
+    let adele = sim.add_user(TENANT, "adele", "Adele Vance").await;
+    let refresh_token = sim.refresh_token(&adele, &["User.ReadWrite"]).await;
+    let redeemed: Value = sim
+        .redeem_refresh_token(&refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let own_token = redeemed["access_token"].as_str().unwrap().to_string();
+    let response = sim
+        .graph(Method::PATCH, "/v1.0/me", &own_token)
+        .json(&json!({ "passwordProfile": { "password": "n3w-Pa55word!" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        sim.redeem_refresh_token(&refresh_token).await.status(),
+        StatusCode::OK,
+        "a confidential client's refresh token stays alive"
+    );
+}
+
+#[tokio::test]
+async fn an_administrators_password_reset_revokes_refresh_tokens() {
     let sim = Sim::start().await;
     let adele = sim.add_user(TENANT, "adele", "Adele Vance").await;
     let refresh_token = sim.refresh_token(&adele, &["User.Read"]).await;
@@ -449,4 +475,32 @@ async fn photo_metadata_and_bytes() {
         .await
         .unwrap();
     assert_graph_error(none, StatusCode::NOT_FOUND, "ImageNotFound").await;
+}
+
+#[tokio::test]
+async fn ne_in_a_filter_needs_an_advanced_query() {
+    let sim = Sim::start().await;
+    sim.add_user(TENANT, "adele", "Adele Vance").await;
+    let token = sim.app_token().await;
+    let plain = sim
+        .graph(
+            Method::GET,
+            "/v1.0/users?$filter=displayName ne 'Nobody'",
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_graph_error(plain, StatusCode::BAD_REQUEST, "Request_UnsupportedQuery").await;
+    let advanced = sim
+        .graph(
+            Method::GET,
+            "/v1.0/users?$filter=displayName ne 'Nobody'&$count=true",
+            &token,
+        )
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(advanced.status(), StatusCode::OK);
 }

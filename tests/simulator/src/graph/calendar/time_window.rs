@@ -23,8 +23,13 @@ use crate::graph::errors::GraphError;
 use crate::graph::odata::paging::Links;
 use crate::state::{SharedState, World};
 
+/// The longest window Graph serves, in days. Not in Microsoft's documentation; Graph answers a
+/// longer one with 400 `ErrorInvalidRequest` "... Maximum number of days: 1825" (reported on
+/// Microsoft's docs repository, microsoftgraph/microsoft-graph-docs-contrib#6321).
+const MAX_WINDOW_DAYS: i64 = 1825;
+
 /// The `[startDateTime, endDateTime)` window of the query (names case-insensitive; times
-/// without an offset are UTC).
+/// without an offset are UTC), at most [`MAX_WINDOW_DAYS`] long.
 pub fn window(raw_query: Option<&str>) -> Result<(DateTime<Utc>, DateTime<Utc>), GraphError> {
     let parameter = |wanted: &str| -> Result<Option<DateTime<Utc>>, GraphError> {
         url::form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes())
@@ -41,6 +46,16 @@ pub fn window(raw_query: Option<&str>) -> Result<(DateTime<Utc>, DateTime<Utc>),
             .transpose()
     };
     match (parameter("startDateTime")?, parameter("endDateTime")?) {
+        (Some(start), Some(end)) if end - start > chrono::TimeDelta::days(MAX_WINDOW_DAYS) => {
+            Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidRequest",
+                format!(
+                    "Your request can't be completed. The range between the start and end dates is greater \
+                     than the allowed range. Maximum number of days: {MAX_WINDOW_DAYS}"
+                ),
+            ))
+        }
         (Some(start), Some(end)) => Ok((start, end)),
         _ => Err(invalid_parameter(
             "This request requires a time window specified by the query string parameters StartDateTime and \

@@ -251,6 +251,20 @@ impl Filter {
         Ok(Filter(conditions))
     }
 
+    /// The property of the first condition only advanced directory queries allow (`ne`; Entra
+    /// serves `ne`, `not` and `endsWith` only with `ConsistencyLevel: eventual` and `$count=true`,
+    /// learn.microsoft.com/graph/aad-advanced-queries).
+    pub fn advanced_property(&self) -> Option<&str> {
+        self.0.iter().find_map(|condition| match condition {
+            Condition::Compare {
+                property,
+                operator: Operator::Ne,
+                ..
+            } => Some(property.as_str()),
+            _ => None,
+        })
+    }
+
     /// Whether `item` satisfies every condition.
     pub fn matches(&self, item: &Map<String, Value>) -> bool {
         self.0.iter().all(|condition| match condition {

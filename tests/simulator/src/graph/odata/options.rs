@@ -92,6 +92,11 @@ impl CollectionQuery {
         self.filter.is_some()
     }
 
+    /// The property `$filter` tests with an operator only advanced directory queries allow.
+    pub fn advanced_filter_property(&self) -> Option<&str> {
+        self.filter.as_ref().and_then(Filter::advanced_property)
+    }
+
     /// Whether `$orderby` was given.
     pub fn has_order_by(&self) -> bool {
         self.order_by.is_some()

@@ -40,8 +40,12 @@ pub async fn get(
     Ok(Json(Value::Object(body)))
 }
 
-/// Updates properties of one user. A new password revokes the user's refresh tokens, as a
-/// password change does.
+/// Updates properties of one user. A new password set by someone else (an administrator's reset)
+/// revokes the user's refresh tokens; the user's own password change does not. Microsoft Entra,
+/// "Refresh tokens in the Microsoft identity platform", token revocation table, column
+/// "Confidential client token": "Password changed by user: Stays alive", "Admin resets password
+/// in Microsoft Entra admin center: Revoked"
+/// (learn.microsoft.com/entra/identity-platform/refresh-tokens; docs/reference of the bundle).
 pub async fn update(
     State(state): State<SharedState>,
     caller: Caller,
@@ -51,7 +55,10 @@ pub async fn update(
     let mut changes = user_properties(&body)?;
     let mut world = state.world();
     let user_id = writable_user_id(&world, &caller, &path.user)?;
-    if changes.remove("passwordProfile").is_some() {
+    let own_change = caller
+        .user_id()
+        .is_some_and(|caller| caller.eq_ignore_ascii_case(&user_id));
+    if changes.remove("passwordProfile").is_some() && !own_change {
         world
             .refresh_tokens
             .revoke_all(&user_id, RevocationReason::Revoked);

@@ -31,6 +31,7 @@ pub fn issue(request: &TokenRequest<'_>, world: &World) -> Result<Response, Iden
     let mut claims =
         AccessTokenClaims::application(&tenant.id, &app.client_id, roles.to_vec(), lifetime);
     claims.xms_cc = request.form.client_capabilities()?;
+    claims.aud = world.settings.cloud.graph_resource().to_string();
     Ok(token_response(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,

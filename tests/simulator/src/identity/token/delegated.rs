@@ -38,10 +38,11 @@ pub fn issue(
     let mut claims =
         AccessTokenClaims::delegated(&user, client_id, consented.iter().copied(), lifetime);
     claims.xms_cc = request.form.client_capabilities()?;
+    claims.aud = world.settings.cloud.graph_resource().to_string();
     let access_token = signer.sign(&claims);
     let mut body = json!({
         "token_type": "Bearer",
-        "scope": granted_scope_string(&consented, &scopes.oidc),
+        "scope": granted_scope_string(&consented, &scopes.oidc, world.settings.cloud),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": access_token,

@@ -15,7 +15,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::errors::IdentityError;
-use super::scopes::ScopeRequest;
+use super::scopes::{ScopeRequest, foreign_resource};
 use crate::apps::App;
 use crate::state::{AppState, SharedState, World};
 use crate::tenants::Authority;
@@ -100,6 +100,22 @@ pub async fn token(
         .tenants
         .authority(&tenant)
         .ok_or_else(|| IdentityError::tenant_not_found(&tenant))?;
+    let cloud = world.settings.cloud;
+    if let Authority::Tenant(known) = &authority
+        && known.cloud != cloud
+    {
+        return Err(IdentityError::national_cloud_tenant(
+            &tenant,
+            known.cloud.instance_name(),
+            cloud.instance_name(),
+        ));
+    }
+    if let Some(resource) = form
+        .get("scope")
+        .and_then(|scope| foreign_resource(scope, cloud))
+    {
+        return Err(IdentityError::resource_not_found(&resource, &tenant));
+    }
     let grant_type = form.required("grant_type")?.to_string();
     let app = authenticate_client(&world, &form, &headers, &tenant)?;
     let request = TokenRequest {

@@ -3,6 +3,10 @@
 //! (learn.microsoft.com/entra/identity-platform/reference-error-codes); where each one leads is
 //! decided in [`crate::tokens::identity_platform`] and [`crate::sign_in::failure`].
 
+/// AADSTS50034: the user account does not exist in the directory (deleted, or another tenant's).
+pub const USER_NOT_FOUND: u32 = 50034;
+/// AADSTS50057: the user account is disabled.
+pub const USER_DISABLED: u32 = 50057;
 /// AADSTS50076: multifactor authentication is required (a new location or policy).
 pub const MFA_REQUIRED: u32 = 50076;
 /// AADSTS50078: the presented MFA claim has expired.
@@ -35,6 +39,9 @@ pub const CONSENT_REQUIRED: u32 = 65001;
 pub const INVALID_GRANT: u32 = 70000;
 /// AADSTS70008: the authorization code or refresh token has expired.
 pub const GRANT_EXPIRED: u32 = 70008;
+/// AADSTS70043: the refresh token is too old for the sign-in frequency a Conditional Access policy
+/// requires: an interactive sign-in is needed.
+pub const SIGN_IN_FREQUENCY: u32 = 70043;
 /// AADSTS70011: the requested scope is invalid.
 pub const INVALID_SCOPE: u32 = 70011;
 /// AADSTS90002: the tenant was not found.

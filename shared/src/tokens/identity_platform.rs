@@ -6,8 +6,8 @@ use crate::tokens::aadsts::{
     DEVICE_NOT_DOMAIN_JOINED, EXTERNAL_CHALLENGE_REQUIRED, GRANT_EXPIRED, GRANT_REVOKED,
     INVALID_CLIENT_SECRET, INVALID_SCOPE, LOOP_DETECTED, MFA_EXPIRED, MFA_REGISTRATION_REQUIRED,
     MFA_REQUIRED, NATIONAL_CLOUD_TENANT, REFRESH_TOKEN_INACTIVE, REQUEST_MALFORMED,
-    RESOURCE_PRINCIPAL_NOT_FOUND, SESSION_INVALID_PASSWORD_CHANGED, SPA_REFRESH_TOKEN_EXPIRED,
-    TENANT_NOT_FOUND,
+    RESOURCE_PRINCIPAL_NOT_FOUND, SESSION_INVALID_PASSWORD_CHANGED, SIGN_IN_FREQUENCY,
+    SPA_REFRESH_TOKEN_EXPIRED, TENANT_NOT_FOUND,
 };
 use async_trait::async_trait;
 
@@ -137,6 +137,7 @@ impl TokenRejection {
             || has(MFA_REGISTRATION_REQUIRED)
             || has(MFA_EXPIRED)
             || has(EXTERNAL_CHALLENGE_REQUIRED)
+            || has(SIGN_IN_FREQUENCY)
             || self.error == "interaction_required"
         {
             return RejectionKind::TokenDead("interaction_required");
@@ -300,6 +301,10 @@ mod tests {
             (
                 rejection("invalid_scope", &[70011], None),
                 ErrorCode::ScopeInvalid,
+            ),
+            (
+                rejection("invalid_grant", &[70043], None),
+                ErrorCode::RefreshTokenInvalid,
             ),
             (
                 rejection("invalid_request", &[90002], None),

@@ -97,6 +97,20 @@ impl SimulatorControl {
         .map(drop)
     }
 
+    /// The administrator of `tenant_id` removes the app `client_id` (its service principal) from it.
+    pub async fn remove_admin_consent(
+        &self,
+        client_id: &str,
+        tenant_id: &str,
+    ) -> Result<(), String> {
+        self.send(
+            self.http
+                .delete(self.url(&format!("apps/{client_id}/admin-consents/{tenant_id}"))),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Creates a user: `{"tenantId", "id"?, "userPrincipalName", "displayName", "managerId"?, ...}`;
     /// returns the user's Graph properties.
     pub async fn add_user(&self, user: &Value) -> Result<Value, String> {

@@ -38,6 +38,13 @@ impl App {
             .map(Vec::as_slice)
     }
 
+    /// Removes the app from `tenant_id` (not its home tenant); false when it was not there.
+    pub fn remove_consent(&mut self, tenant_id: &str) -> bool {
+        self.tenant_consents
+            .remove(&tenant_id.to_ascii_lowercase())
+            .is_some()
+    }
+
     /// Records an administrator's consent to `roles` in `tenant_id` (replacing an earlier one).
     pub fn admin_consent(&mut self, tenant_id: &str, roles: Vec<String>) {
         if self.tenant_id.eq_ignore_ascii_case(tenant_id) {

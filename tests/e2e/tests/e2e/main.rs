@@ -8,6 +8,7 @@ mod docs;
 mod function_errors;
 mod iam_policies;
 mod jwt_callers;
+mod microsoft_errors;
 mod moto;
 mod national_clouds;
 mod observability;

@@ -39,6 +39,10 @@ pub fn routes() -> Router<SharedState> {
             "/_control/apps/{client_id}/admin-consents",
             post(tenancy::admin_consent),
         )
+        .route(
+            "/_control/apps/{client_id}/admin-consents/{tenant}",
+            delete(tenancy::remove_admin_consent),
+        )
         .route("/_control/users", post(directory::add_user))
         .route("/_control/groups", post(directory::add_group))
         .route("/_control/consents", post(identity::set_consent))

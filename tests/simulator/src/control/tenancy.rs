@@ -75,6 +75,27 @@ pub async fn admin_consent(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `DELETE /_control/apps/{clientId}/admin-consents/{tenantId}`: the tenant's administrator
+/// removes the app (its service principal).
+pub async fn remove_admin_consent(
+    State(state): State<SharedState>,
+    axum::extract::Path((client_id, tenant)): axum::extract::Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
+    let mut world = state.world();
+    let tenant_id = lookup::tenant_id(&world, &tenant)?;
+    let app = world
+        .apps
+        .find_mut(&client_id)
+        .ok_or_else(|| ControlError::not_found(format!("app '{client_id}' does not exist")))?;
+    if app.remove_consent(&tenant_id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ControlError::not_found(format!(
+            "app '{client_id}' is not consented in tenant '{tenant_id}' (or it is its home tenant)"
+        )))
+    }
+}
+
 /// Registers (or replaces) an app in an existing tenant.
 pub async fn add_app(
     State(state): State<SharedState>,

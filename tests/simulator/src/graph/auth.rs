@@ -125,6 +125,16 @@ impl FromRequestParts<SharedState> for Caller {
                 "Access token validation failure. Invalid tenant.",
             ));
         }
+        if claims.idtyp == "app" {
+            let world = state.world();
+            let has_service_principal = world
+                .apps
+                .find(&claims.appid)
+                .is_some_and(|app| app.roles_in(&claims.tid).is_some());
+            if !has_service_principal {
+                return Err(GraphError::identity_not_found());
+            }
+        }
         if let Some(revocation) = state.world().sessions.refusing(&claims) {
             let capable = claims
                 .xms_cc

@@ -55,6 +55,15 @@ impl GraphError {
         )
     }
 
+    /// 401 `Authorization_IdentityNotFound`: an app-only token of an app the tenant no longer has.
+    pub fn identity_not_found() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Authorization_IdentityNotFound",
+            "The identity of the calling application could not be established.",
+        )
+    }
+
     /// 403 `Authorization_RequestDenied` (directory objects).
     pub fn insufficient_privileges() -> Self {
         Self::new(

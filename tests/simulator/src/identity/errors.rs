@@ -250,6 +250,53 @@ impl IdentityError {
         .with_suberror("basic_action")
     }
 
+    /// AADSTS53003: a Conditional Access policy blocks token issuance.
+    pub fn blocked_by_conditional_access() -> Self {
+        Self::bad_request(
+            "invalid_grant",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token \
+             issuance.",
+        )
+    }
+
+    /// AADSTS70043: the refresh token is too old for the sign-in frequency a Conditional Access
+    /// policy requires.
+    pub fn sign_in_frequency(issued_at: &str) -> Self {
+        Self::bad_request(
+            "invalid_grant",
+            70043,
+            format!(
+                "The refresh token has expired or is invalid due to sign-in frequency checks by conditional \
+                 access. The token was issued on {issued_at} and the maximum allowed lifetime for this request \
+                 is 3600."
+            ),
+        )
+    }
+
+    /// AADSTS700084: the refresh token of a single-page application reached its fixed lifetime.
+    pub fn spa_refresh_token_expired(issued_at: &str) -> Self {
+        Self::bad_request(
+            "invalid_grant",
+            700084,
+            format!(
+                "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited \
+                 lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request \
+                 must be sent by the SPA to the sign in page. The token was issued on {issued_at}."
+            ),
+        )
+    }
+
+    /// AADSTS50196: the server stopped a client request loop.
+    pub fn loop_detected() -> Self {
+        Self::bad_request(
+            "invalid_request",
+            50196,
+            "The server terminated an operation because it encountered a client request loop. Please contact \
+             your app vendor.",
+        )
+    }
+
     /// AADSTS65001: the user has not consented to a requested scope.
     pub fn consent_required(client_id: &str) -> Self {
         Self::bad_request(

@@ -39,6 +39,14 @@ pub enum RevocationReason {
     InteractionRequired,
     /// AADSTS65001.
     ConsentRequired,
+    /// AADSTS53003 (a Conditional Access policy blocks the user).
+    BlockedByConditionalAccess,
+    /// AADSTS70043 (sign-in frequency of a Conditional Access policy).
+    SignInFrequency,
+    /// AADSTS700084 (a single-page application's refresh token reached its fixed lifetime).
+    SpaLifetime,
+    /// AADSTS50196 (Microsoft stopped a request loop).
+    LoopDetected,
 }
 
 struct Revocation {
@@ -111,6 +119,16 @@ impl RefreshTokens {
                     RevocationReason::ConsentRequired => {
                         IdentityError::consent_required(&grant.client_id)
                     }
+                    RevocationReason::BlockedByConditionalAccess => {
+                        IdentityError::blocked_by_conditional_access()
+                    }
+                    RevocationReason::SignInFrequency => {
+                        IdentityError::sign_in_frequency(&timestamp(grant.issued_at))
+                    }
+                    RevocationReason::SpaLifetime => {
+                        IdentityError::spa_refresh_token_expired(&timestamp(grant.issued_at))
+                    }
+                    RevocationReason::LoopDetected => IdentityError::loop_detected(),
                 })
             }
             _ => Ok(grant),

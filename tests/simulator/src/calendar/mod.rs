@@ -50,9 +50,4 @@ impl Mailboxes {
     pub fn get_mut(&mut self, user_id: &str) -> Option<&mut Mailbox> {
         self.0.get_mut(&user_id.to_ascii_lowercase())
     }
-
-    /// Every mailbox, by its owner's (lower-cased) object id.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Mailbox)> {
-        self.0.iter().map(|(id, mailbox)| (id.as_str(), mailbox))
-    }
 }

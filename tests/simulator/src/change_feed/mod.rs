@@ -18,7 +18,7 @@ use crate::control::is_control_path;
 use crate::graph::is_graph_path;
 use crate::state::SharedState;
 use delivery::NotificationLog;
-use observed::Observed;
+use observed::{Observed, Watched};
 use settings::FeedSettings;
 use subscriptions::Subscriptions;
 use sync_states::SyncStates;
@@ -38,6 +38,20 @@ pub struct ChangeFeed {
     pub sync_states: SyncStates,
 }
 
+impl ChangeFeed {
+    /// What the live subscriptions watch.
+    pub fn watched(&self) -> Watched {
+        let now = chrono::Utc::now();
+        let mut watched = Watched::default();
+        for subscription in self.subscriptions.all() {
+            if subscription.is_active(now) {
+                watched.add(&subscription.target);
+            }
+        }
+        watched
+    }
+}
+
 /// Middleware: after every Graph or control request that may write, finds what changed and
 /// sends the notifications in tasks of their own (the answer does not wait for them).
 pub async fn observe(State(state): State<SharedState>, request: Request, next: Next) -> Response {
@@ -49,10 +63,12 @@ pub async fn observe(State(state): State<SharedState>, request: Request, next: N
         let deliveries = {
             let mut guard = state.world();
             let world = &mut *guard;
-            let (events, users) = world
-                .change_feed
-                .observed
-                .take_changes(&world.directory, &world.mailboxes);
+            let watched = world.change_feed.watched();
+            let (events, users) = world.change_feed.observed.take_changes(
+                &watched,
+                &world.directory,
+                &world.mailboxes,
+            );
             world.change_feed.deliveries(&events, &users)
         };
         for delivery in deliveries {

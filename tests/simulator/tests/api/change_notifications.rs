@@ -398,3 +398,31 @@ async fn a_silently_removed_subscription_answers_renewal_with_404() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn only_changes_after_the_subscription_are_reported() {
+    let sim = Sim::start().await;
+    let receiver = Receiver::start().await;
+    let (_, token) = user_with_token(&sim, "adele", OWN_CALENDAR).await;
+    let before = create_event(
+        &sim,
+        &token,
+        "/v1.0/me/events",
+        event_body("Before", "2026-03-02T09:00:00", "2026-03-02T10:00:00"),
+    )
+    .await;
+    subscribe(&sim, &token, subscription_body(&receiver, "/me/events", 60)).await;
+    let (status, _) = sim
+        .send_json(
+            Method::PATCH,
+            &format!("/v1.0/me/events/{}", before["id"].as_str().unwrap()),
+            &token,
+            json!({"subject": "Changed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let notifications = receiver.wait_for("/notify", 1).await;
+    assert_eq!(change_types(&notifications), ["updated"]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.accepted("/notify").len(), 1);
+}

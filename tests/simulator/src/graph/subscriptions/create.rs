@@ -201,6 +201,13 @@ pub async fn create(
         faults: SubscriptionFaults::default(),
     };
     let body = with_context(&state.base_url, &subscription);
-    state.world().change_feed.subscriptions.insert(subscription);
+    let mut guard = state.world();
+    let world = &mut *guard;
+    world.change_feed.observed.start_watching(
+        &subscription.target,
+        &world.directory,
+        &world.mailboxes,
+    );
+    world.change_feed.subscriptions.insert(subscription);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

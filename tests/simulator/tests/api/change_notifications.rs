@@ -426,3 +426,40 @@ async fn only_changes_after_the_subscription_are_reported() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(receiver.accepted("/notify").len(), 1);
 }
+
+#[tokio::test]
+async fn an_answer_later_than_the_delivery_timeout_is_a_failure_and_redelivered() {
+    let sim = Sim::start().await;
+    let receiver = Receiver::start().await;
+    let (_, token) = user_with_token(&sim, "adele", OWN_CALENDAR).await;
+    sim.control(
+        "/_control/change-feed/settings",
+        json!({"firstRetryMs": 50, "deliveryTimeoutMs": 300}),
+    )
+    .await;
+    subscribe(&sim, &token, subscription_body(&receiver, "/me/events", 60)).await;
+    receiver.answer_after(&[1_000]);
+    create_event(
+        &sim,
+        &token,
+        "/v1.0/me/events",
+        event_body("Plan", "2026-03-02T09:00:00", "2026-03-02T10:00:00"),
+    )
+    .await;
+    let log = wait_for_delivery(&sim, |entry| {
+        entry["outcome"] == "delivered" && entry["kind"] == "change"
+    })
+    .await;
+    let attempts: Vec<(&Value, &Value, &Value)> = log
+        .iter()
+        .filter(|entry| entry["kind"] == "change")
+        .map(|entry| (&entry["attempt"], &entry["outcome"], &entry["error"]))
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (&json!(1), &json!("failed"), &json!("timeout")),
+            (&json!(2), &json!("delivered"), &Value::Null),
+        ]
+    );
+}

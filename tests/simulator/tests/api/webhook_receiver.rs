@@ -45,6 +45,8 @@ struct Script {
     validation: Validation,
     /// Statuses to answer notifications with, in order; afterwards `202`.
     answers: Vec<u16>,
+    /// How long to wait before answering the next notifications, in order; afterwards at once.
+    delays: Vec<u64>,
     received: Vec<Received>,
 }
 
@@ -86,12 +88,16 @@ async fn answer(
         .unwrap_or_default()
         .to_string();
     let token = validation_token(query.as_deref());
-    let (validation, status) = {
+    let (validation, status, delay) = {
         let mut script = lock(&script);
         let status = match token {
             Some(_) => 200,
             None if script.answers.is_empty() => 202,
             None => script.answers.remove(0),
+        };
+        let delay = match token {
+            None if !script.delays.is_empty() => script.delays.remove(0),
+            _ => 0,
         };
         script.received.push(Received {
             path: uri.path().to_string(),
@@ -100,8 +106,9 @@ async fn answer(
             body,
             status,
         });
-        (script.validation, status)
+        (script.validation, status, delay)
     };
+    tokio::time::sleep(Duration::from_millis(delay)).await;
     let Some(token) = token else {
         return StatusCode::from_u16(status)
             .expect("scripted status")
@@ -135,6 +142,7 @@ impl Receiver {
         let script = Arc::new(Mutex::new(Script {
             validation: Validation::Echo,
             answers: Vec::new(),
+            delays: Vec::new(),
             received: Vec::new(),
         }));
         let app = Router::new().fallback(answer).with_state(script.clone());
@@ -161,6 +169,11 @@ impl Receiver {
     /// The next notifications are answered with these statuses, in order.
     pub fn answer_with(&self, statuses: &[u16]) {
         lock(&self.script).answers = statuses.to_vec();
+    }
+
+    /// The next notifications are answered after these delays (milliseconds), in order.
+    pub fn answer_after(&self, delays_ms: &[u64]) {
+        lock(&self.script).delays = delays_ms.to_vec();
     }
 
     /// Every request received so far.

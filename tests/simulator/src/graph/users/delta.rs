@@ -66,6 +66,17 @@ fn round_start(token: &str) -> Result<u64, ODataError> {
         .ok_or(ODataError::InvalidSkipToken)
 }
 
+/// The forms of the `delta` function segment Graph writes in `@odata.nextLink` and
+/// `@odata.deltaLink` (bare, with parentheses, namespace-qualified, percent-encoded); every one is
+/// routed here.
+pub const DELTA_SEGMENTS: [&str; 5] = [
+    "delta",
+    "delta()",
+    "microsoft.graph.delta()",
+    "delta%28%29",
+    "microsoft.graph.delta%28%29",
+];
+
 /// One page of the users delta.
 pub async fn delta(
     State(state): State<SharedState>,
@@ -136,7 +147,13 @@ pub async fn delta(
             UserChange::Removed(id) => json!({ "id": id, "@removed": { "reason": "changed" } }),
         });
     }
-    let links = Links::new(&state.base_url, uri.path(), uri.query());
+    // Graph writes the function segment in several equivalent forms; so do follow-up links here,
+    // varying from page to page, so clients must accept each.
+    let path = format!(
+        "/v1.0/users/{}",
+        DELTA_SEGMENTS[usize::try_from(cursor).unwrap_or(0) % DELTA_SEGMENTS.len()]
+    );
+    let links = Links::new(&state.base_url, &path, uri.query());
     let link = if pending.peek().is_some() {
         let next = Position { cursor, ..position };
         (

@@ -122,14 +122,17 @@ fn user_view(user: &UserRecord, select: Option<&[String]>) -> Map<String, Value>
 
 /// Routes of `/v1.0/users`.
 pub fn routes() -> Router<SharedState> {
+    let delta_routes = delta::DELTA_SEGMENTS
+        .iter()
+        .fold(Router::new(), |router, segment| {
+            router.route(&format!("/v1.0/users/{segment}"), get(delta::delta))
+        });
     Router::new()
         .route(
             "/v1.0/users",
             get(collection::list).post(collection::create),
         )
-        .route("/v1.0/users/delta", get(delta::delta))
-        .route("/v1.0/users/delta()", get(delta::delta))
-        .route("/v1.0/users/microsoft.graph.delta()", get(delta::delta))
+        .merge(delta_routes)
         .route(
             "/v1.0/users/{user}",
             get(item::get).patch(item::update).delete(item::delete),

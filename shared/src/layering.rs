@@ -47,6 +47,7 @@ fn the_domain_never_imports_adapters_or_the_runtime() {
         "sign_in",
         "keeper",
         "events",
+        "link_health",
         "settings",
     ] {
         assert_eq!(
@@ -71,6 +72,7 @@ fn the_foundation_imports_only_utilities() {
         "sign_in",
         "keeper",
         "events",
+        "link_health",
         "settings",
         "error",
     ];

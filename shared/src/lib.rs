@@ -4,7 +4,7 @@
 //! | layer | modules | may import |
 //! | --- | --- | --- |
 //! | entry | [`runtime`]: events in, answers out, the one Lambda loop, logs and metrics, wiring | everything |
-//! | domain | [`operations`], [`tokens`], [`sign_in`], [`keeper`], [`events`], [`settings`] | each other's ports and types, [`error`], [`support`] |
+//! | domain | [`operations`], [`tokens`], [`sign_in`], [`keeper`], [`events`], [`link_health`], [`settings`] | each other's ports and types, [`error`], [`support`] |
 //! | adapters | [`adapters`]: DynamoDB, Secrets Manager, EventBridge, Microsoft over HTTP, behind the domain's ports | domain, [`error`], [`support`] |
 //! | foundation | [`error`] (the error model), [`support`] (small utilities) | [`support`] only |
 //!
@@ -17,6 +17,7 @@ pub mod keeper;
 #[cfg(test)]
 mod layering;
 pub mod operations;
+pub mod link_health;
 pub mod runtime;
 pub mod settings;
 pub mod sign_in;

@@ -501,6 +501,7 @@ pub fn link_to(app_user_id: &str, account: &MsAccountId) -> Link {
         status: LinkStatus::Valid,
         linked_at: 0,
         last_refresh_at: 0,
+        health: Default::default(),
     }
 }
 

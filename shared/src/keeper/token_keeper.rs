@@ -269,6 +269,7 @@ mod tests {
                 status: LinkStatus::Valid,
                 linked_at: refreshed,
                 last_refresh_at: refreshed,
+                health: Default::default(),
             };
             self.store.put_link(&link).await.unwrap();
         }

@@ -7,6 +7,7 @@ use reqwest::Url;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
+use crate::link_health::at_risk::{AtRiskPolicy, DEFAULT_AT_RISK_DAYS};
 use crate::runtime::jwt_rules::{DEFAULT_SUBJECT_CLAIM, JwtRules};
 
 /// How a failed direct invocation (Step Functions, another Lambda, `aws lambda invoke`) answers.
@@ -95,6 +96,10 @@ pub struct Config {
     /// The EventBridge bus events are published to (`EVENT_BUS_NAME`, name or ARN). Unset: the
     /// bundle publishes no events (link events are skipped; the change feed refuses to run).
     pub event_bus_name: Option<String>,
+    /// When a failing link is announced at risk (`LINK_AT_RISK_DAYS`, default 7, 1–30): after
+    /// that many days of failed refreshes, or that many days before Microsoft's 90-day
+    /// inactivity limit.
+    pub link_at_risk: AtRiskPolicy,
 }
 
 fn configuration_invalid(message: String) -> ApiError {
@@ -206,6 +211,12 @@ impl Config {
     }
 }
 
+            link_at_risk: AtRiskPolicy::days(bounded(
+                &lookup,
+                "LINK_AT_RISK_DAYS",
+                DEFAULT_AT_RISK_DAYS,
+                1..=30,
+            )?),
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +256,7 @@ mod tests {
         let custom = read(&[
             ("JWT_SUBJECT_CLAIM", "oid"),
             ("JWT_REQUIRED_SCOPES", "graph.write, admin"),
+        assert_eq!(config.link_at_risk, AtRiskPolicy::days(7));
         ])
         .unwrap();
         assert_eq!(custom.jwt_rules.subject_claim, "oid");

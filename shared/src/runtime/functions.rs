@@ -54,7 +54,8 @@ pub fn handler_for(
                     adapters.store.clone(),
                     adapters.identity_platform.clone(),
                     config.token_cache_ttl,
-                ),
+                )
+                .with_link_events(adapters.link_events(config)),
                 Arc::new(DynamoDueLinks::new(
                     aws_sdk_dynamodb::Client::new(aws),
                     &config.table_name,

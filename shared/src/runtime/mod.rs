@@ -15,6 +15,7 @@ pub mod jwt_rules;
 pub mod keeper_event;
 pub mod keeper_handler;
 pub mod logging;
+pub mod link_events_wiring;
 pub mod operation_handler;
 pub mod outcome;
 pub mod query_string;

@@ -88,7 +88,10 @@ impl SignInHandler {
         let table = config.table_name.as_str();
         let settings =
             || SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl);
-        let linker = || AccountLinker::new(adapters.store.clone(), adapters.graph.clone());
+        let linker = || {
+            AccountLinker::new(adapters.store.clone(), adapters.graph.clone())
+                .with_link_events(adapters.link_events(config))
+        };
         let completions = || Arc::new(DynamoPendingCompletions::new(dynamodb.clone(), table));
         let uniqueness = || {
             AccountUniqueness::new(
@@ -108,7 +111,10 @@ impl SignInHandler {
                 config.login_base_url.clone(),
             )
         };
-        let accounts = || LinkedAccounts::new(adapters.store.clone(), uniqueness());
+        let accounts = || {
+            LinkedAccounts::new(adapters.store.clone(), uniqueness())
+                .with_link_events(adapters.link_events(config))
+        };
         let step = match kind {
             Kind::Start => SignInStep::Start(flow()),
             Kind::Callback => SignInStep::Callback(flow()),

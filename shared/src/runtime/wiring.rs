@@ -93,7 +93,8 @@ impl Adapters {
                 self.store.clone(),
                 self.identity_platform.clone(),
                 config.token_cache_ttl,
-            ),
+            )
+            .with_link_events(self.link_events(config)),
             resolver: IdentityResolver::new(self.store.clone(), config.token_cache_ttl),
             graph: self.graph.clone(),
         }

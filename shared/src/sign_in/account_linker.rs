@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::link_health::link_events::LinkEvents;
 use crate::operations::graph_api::{ACCEPT_JSON, GraphApi, GraphCall};
 use crate::operations::operation::Method;
 use crate::settings::cloud::Cloud;
@@ -57,12 +58,26 @@ impl LinkTokens {
 pub struct AccountLinker {
     store: Arc<dyn TokenStore>,
     graph: Arc<dyn GraphApi>,
+    link_events: LinkEvents,
 }
 
 impl AccountLinker {
     /// A linker writing to `store` and reading profiles from `graph`.
     pub fn new(store: Arc<dyn TokenStore>, graph: Arc<dyn GraphApi>) -> Self {
-        Self { store, graph }
+        Self {
+            store,
+            graph,
+            link_events: LinkEvents::default(),
+        }
+    }
+
+    /// This linker, announcing each link it writes (`Link Linked` or `Link Relinked`) through
+    /// `link_events`.
+    pub fn with_link_events(self, link_events: LinkEvents) -> Self {
+        Self {
+            link_events,
+            ..self
+        }
     }
 
     /// Who `grant` was issued for: `/me` (`id`, `userPrincipalName`) read with its access token,
@@ -122,18 +137,19 @@ impl AccountLinker {
     }
 
     /// Writes `tokens` of `account` as `app_user_id`'s link, encrypted and bound to the link's key,
-    /// replacing any earlier link of `app_user_id`.
+    /// replacing `previous`, the earlier link of `app_user_id` if any, and announces it.
     pub async fn store(
         &self,
         settings: &Settings,
         app_user_id: &str,
         tokens: LinkTokens,
         account: SignedInAccount,
+        previous: Option<&Link>,
     ) -> Result<Link, ApiError> {
         let owner = link_key(app_user_id);
         let cipher = TokenCipher::new(&settings.encryption_keys);
         let now = now_epoch();
-        let link = Link {
+        let mut link = Link {
             app_user_id: app_user_id.to_string(),
             ms_user_id: account.ms_user_id,
             ms_tenant_id: account.tenant_id,
@@ -146,9 +162,11 @@ impl AccountLinker {
             status: LinkStatus::Valid,
             linked_at: now,
             last_refresh_at: now,
+            health: Default::default(),
         };
+        link.health = self.link_events.after_sign_in(previous, &link, now);
         self.store.put_link(&link).await?;
-        Ok(link)
+        Ok(self.link_events.publish_pending(&*self.store, link).await)
     }
 
     /// Links `app_user_id` to the Microsoft account `grant` was issued for, at once: reads the
@@ -163,6 +181,13 @@ impl AccountLinker {
     ) -> Result<Link, ApiError> {
         let tokens = LinkTokens::of_grant(&grant)?;
         let account = self.read_account(&grant, settings.cloud, deadline).await?;
-        self.store(settings, app_user_id, tokens, account).await
+        // Which event to announce depends on the earlier link; without a bus it is not read.
+        let previous = if self.link_events.enabled() {
+            self.store.get_link(app_user_id).await?
+        } else {
+            None
+        };
+        self.store(settings, app_user_id, tokens, account, previous.as_ref())
+            .await
     }
 }

@@ -121,7 +121,13 @@ impl SignInCompletion {
         let previous = self.store.get_link(&request.app_user_id).await?;
         let link = self
             .linker
-            .store(&settings, &request.app_user_id, tokens, pending.account)
+            .store(
+                &settings,
+                &request.app_user_id,
+                tokens,
+                pending.account,
+                previous.as_ref(),
+            )
             .await?;
         if let Some(previous) = previous.map(|link| MsAccountId::of_link(&link))
             && !previous.same_as(&account)

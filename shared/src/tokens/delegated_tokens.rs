@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
+use crate::link_health::link_events::{FailureSeen, LinkEvents};
 use crate::settings::product_settings::Settings;
 use crate::support::clock::now_epoch;
 use crate::support::deadline::Deadline;
@@ -105,6 +106,7 @@ pub struct DelegatedTokens {
     memory: MemoryCache<DelegatedAccess>,
     memory_ttl: Duration,
     locks: KeyedLocks,
+    link_events: LinkEvents,
 }
 
 fn refresh_token_invalid(message: impl Into<String>) -> ApiError {
@@ -143,6 +145,16 @@ impl DelegatedTokens {
             memory: MemoryCache::default(),
             memory_ttl,
             locks: KeyedLocks::default(),
+            link_events: LinkEvents::default(),
+        }
+    }
+
+    /// These tokens, announcing the link transitions they cause (invalidated, recovered, at risk)
+    /// through `link_events`.
+    pub fn with_link_events(self, link_events: LinkEvents) -> Self {
+        Self {
+            link_events,
+            ..self
         }
     }
 
@@ -180,10 +192,27 @@ impl DelegatedTokens {
                 self.remember(app_user_id, &access);
                 return Ok(access);
             }
-            match self
-                .refresh(settings, &cipher, &link, None, deadline)
-                .await?
-            {
+            let redemption = match self.refresh(settings, &cipher, &link, None, deadline).await {
+                Ok(redemption) => redemption,
+                Err(error) => {
+                    // A policy block is announced; the caller is told what failed either way.
+                    if let Err(table) = self
+                        .link_events
+                        .after_failure(
+                            &*self.store,
+                            &link,
+                            &error,
+                            FailureSeen::OnDemand,
+                            now_epoch(),
+                        )
+                        .await
+                    {
+                        tracing::warn!(error = %table, "recording the link's failure failed");
+                    }
+                    return Err(error);
+                }
+            };
+            match redemption {
                 Redemption::Rotated(access) => {
                     self.remember(app_user_id, &access);
                     return Ok(access);
@@ -214,6 +243,8 @@ impl DelegatedTokens {
         let Some(link) = self.store.get_link(app_user_id).await? else {
             return Ok(KeeperOutcome::NoLongerDue);
         };
+        // A link event left pending by an earlier writer is published first (the outbox).
+        let link = self.link_events.publish_pending(&*self.store, link).await;
         let now = now_epoch();
         if link.status != LinkStatus::Valid || !schedule.is_due(link.last_refresh_at, now) {
             return Ok(KeeperOutcome::NoLongerDue);
@@ -226,9 +257,13 @@ impl DelegatedTokens {
                 Ok(KeeperOutcome::Invalidated(reason.to_string()))
             }
             Err(error) => {
+                let version = self
+                    .link_events
+                    .after_failure(&*self.store, &link, &error, FailureSeen::ByKeeper, now)
+                    .await?;
                 let deferred = self
                     .store
-                    .defer_link(app_user_id, link.version, schedule.retry_at(now))
+                    .defer_link(app_user_id, version, schedule.retry_at(now))
                     .await?;
                 Ok(if deferred {
                     KeeperOutcome::Deferred(error)
@@ -400,6 +435,7 @@ impl DelegatedTokens {
                     scopes: scopes.clone(),
                     version: link.version + 1,
                     last_refresh_at: now,
+                    health: self.link_events.after_refresh(link, link.version + 1, now),
                     ..link.clone()
                 };
                 if !self
@@ -410,6 +446,9 @@ impl DelegatedTokens {
                     tracing::info!("another refresh of this link won the race; re-reading it");
                     return Ok(Redemption::Superseded);
                 }
+                self.link_events
+                    .publish_pending(&*self.store, rotated.clone())
+                    .await;
                 Ok(Redemption::Rotated(DelegatedAccess {
                     access_token: grant.access_token,
                     expires_at: rotated.access_expires_at,
@@ -437,6 +476,13 @@ impl DelegatedTokens {
                         reason: reason.to_string(),
                     },
                     version: link.version + 1,
+                    health: self.link_events.after_invalidation(
+                        link,
+                        link.version + 1,
+                        reason,
+                        &rejection.error_codes,
+                        now_epoch(),
+                    ),
                     ..link.clone()
                 };
                 if !self
@@ -451,6 +497,9 @@ impl DelegatedTokens {
                     reason,
                     "Microsoft rejected the refresh token for good; link marked invalid"
                 );
+                self.link_events
+                    .publish_pending(&*self.store, invalid)
+                    .await;
                 Ok(Redemption::Invalidated {
                     reason,
                     error: rejection.to_api_error(),

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::error::ApiError;
+use crate::link_health::health::LinkHealth;
 use crate::tokens::cipher::Sealed;
 
 /// Whether a link can still be used.
@@ -45,6 +46,8 @@ pub struct Link {
     pub linked_at: i64,
     /// When the refresh token was last redeemed or issued (epoch seconds).
     pub last_refresh_at: i64,
+    /// Failures and the events announced about the link ([`crate::link_health`]).
+    pub health: LinkHealth,
 }
 
 /// A cached application (client credentials) token.

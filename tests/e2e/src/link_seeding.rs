@@ -95,6 +95,7 @@ pub async fn seed_links(
                     status: LinkStatus::Valid,
                     linked_at: signed_in_at,
                     last_refresh_at: signed_in_at,
+                    health: Default::default(),
                 };
                 store
                     .put_link(&link)

@@ -52,6 +52,22 @@ pub async fn expire_stored_access_token(stack: &TestStack, app_user_id: &str) {
         .expect("expiring the access token");
 }
 
+/// Sets the number attribute `field` of `app_user_id`'s link to `value`, e.g. `failingSince` to
+/// seed a link that has been failing for days, or `keeperDueAt` to make it due for the keeper.
+pub async fn set_link_number(stack: &TestStack, app_user_id: &str, field: &str, value: i64) {
+    stack
+        .dynamodb()
+        .update_item()
+        .table_name(&stack.function_env().table_name)
+        .key("pk", AttributeValue::S(link_key(app_user_id)))
+        .update_expression("SET #field = :value")
+        .expression_attribute_names("#field", field)
+        .expression_attribute_values(":value", AttributeValue::N(value.to_string()))
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("setting {field} of {app_user_id}'s link: {error}"));
+}
+
 /// The refresh token stored in `item` (a link of `app_user_id`), decrypted with the stack's keys.
 pub fn stored_refresh_token(stack: &TestStack, app_user_id: &str, item: &StoredItem) -> Secret {
     let settings = parsed_settings(stack);

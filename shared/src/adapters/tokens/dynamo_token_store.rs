@@ -15,6 +15,9 @@ use crate::adapters::dynamodb_attributes::{
 use crate::adapters::dynamodb_table::{KEEPER_DUE_AT, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE};
 use crate::error::ApiError;
 use crate::keeper::schedule::KeeperSchedule;
+use crate::link_health::health::LinkHealth;
+use crate::link_health::link_event::{LinkEventKind, LinkEventRecord};
+use crate::link_health::reason::LinkReason;
 use crate::tokens::store::{AppTokenRecord, Link, LinkStatus, TokenStore};
 
 /// [`TokenStore`] on one DynamoDB table (layout in [`crate::adapters::dynamodb_table`]).
@@ -66,25 +69,81 @@ impl DynamoTokenStore {
             );
             item.insert("accessKeyId".into(), s(&access.key_id));
         }
-        match &link.status {
+        // Valid links are in the keeper's sparse index, and so is any link with a link event
+        // still to publish (due when it happened), so the keeper's next run publishes it.
+        let pending_since = link
+            .health
+            .last_event
+            .as_ref()
+            .filter(|_| link.health.event_pending)
+            .map(|event| event.at);
+        let due_at = match &link.status {
             LinkStatus::Valid => {
                 item.insert("status".into(), s("valid"));
-                // Only valid links are in the keeper's sparse index.
-                item.insert(
-                    KEEPER_SHARD.into(),
-                    s(&self.schedule.shard_of(&link.app_user_id)),
-                );
-                item.insert(
-                    KEEPER_DUE_AT.into(),
-                    n(self.schedule.due_at(link.last_refresh_at)),
-                );
+                let due_at = self.schedule.due_at(link.last_refresh_at);
+                Some(pending_since.map_or(due_at, |since| since.min(due_at)))
             }
             LinkStatus::Invalid { reason } => {
                 item.insert("status".into(), s("invalid"));
                 item.insert("invalidReason".into(), s(reason));
+                pending_since
+            }
+        };
+        if let Some(due_at) = due_at {
+            item.insert(
+                KEEPER_SHARD.into(),
+                s(&self.schedule.shard_of(&link.app_user_id)),
+            );
+            item.insert(KEEPER_DUE_AT.into(), n(due_at));
+        }
+        Self::put_health(&mut item, &link.health);
+        item
+    }
+
+    /// The attributes of a link's health: `failingSince`, the last event (`lastEventType`,
+    /// `lastEventReason`, `lastEventAt`, `lastEventId`) and `eventPending` while it waits to be
+    /// published.
+    fn put_health(item: &mut Item, health: &LinkHealth) {
+        if let Some(since) = health.failing_since {
+            item.insert("failingSince".into(), n(since));
+        }
+        if let Some(event) = &health.last_event {
+            item.insert("lastEventType".into(), s(event.kind.detail_type()));
+            item.insert("lastEventReason".into(), s(event.reason.as_str()));
+            item.insert("lastEventAt".into(), n(event.at));
+            item.insert("lastEventId".into(), s(&event.id));
+            if health.event_pending {
+                item.insert("eventPending".into(), AttributeValue::Bool(true));
             }
         }
-        item
+    }
+
+    /// The health recorded in `item`; an event of a kind or reason this version does not know is
+    /// corrupt.
+    fn parse_health(item: &Item) -> Result<LinkHealth, ApiError> {
+        let failing_since = if item.contains_key("failingSince") {
+            Some(get_n(item, "failingSince")?)
+        } else {
+            None
+        };
+        let last_event = if item.contains_key("lastEventType") {
+            Some(LinkEventRecord {
+                kind: LinkEventKind::parse(get_s(item, "lastEventType")?)
+                    .ok_or_else(|| corrupt("lastEventType"))?,
+                reason: LinkReason::parse(get_s(item, "lastEventReason")?)
+                    .ok_or_else(|| corrupt("lastEventReason"))?,
+                at: get_n(item, "lastEventAt")?,
+                id: get_s(item, "lastEventId")?.to_string(),
+            })
+        } else {
+            None
+        };
+        Ok(LinkHealth {
+            failing_since,
+            event_pending: last_event.is_some()
+                && matches!(item.get("eventPending"), Some(AttributeValue::Bool(true))),
+            last_event,
+        })
     }
 
     /// The link of `app_user_id` stored in `item`. Its owner is the key that was asked for, so the
@@ -122,6 +181,7 @@ impl DynamoTokenStore {
             status,
             linked_at: get_n(item, "linkedAt")?,
             last_refresh_at: get_n(item, "lastRefreshAt")?,
+            health: Self::parse_health(item)?,
         })
     }
 

@@ -11,6 +11,7 @@ mod jwt_callers;
 mod microsoft_errors;
 mod moto;
 mod national_clouds;
+mod link_events;
 mod observability;
 mod openapi_contract;
 mod permissions;

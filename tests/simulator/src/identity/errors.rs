@@ -310,6 +310,15 @@ impl IdentityError {
         .with_suberror("consent_required")
     }
 
+    /// AADSTS50057: the user of the grant is disabled (`accountEnabled: false`).
+    pub fn user_disabled() -> Self {
+        Self::bad_request(
+            "invalid_grant",
+            50057,
+            "The user account is disabled.".to_string(),
+        )
+    }
+
     /// AADSTS50034: the user of the grant no longer exists.
     pub fn user_not_found(user: &str) -> Self {
         Self::bad_request(

@@ -296,6 +296,38 @@ async fn an_administrators_password_reset_revokes_refresh_tokens() {
 }
 
 #[tokio::test]
+async fn a_disabled_users_refresh_tokens_fail_until_enabled_again() {
+    let sim = Sim::start().await;
+    let adele = sim.add_user(TENANT, "adele", "Adele Vance").await;
+    let refresh_token = sim.refresh_token(&adele, &["User.Read"]).await;
+    let token = sim.app_token().await;
+    let set_enabled = |enabled: bool| {
+        sim.graph(Method::PATCH, &format!("/v1.0/users/{adele}"), &token)
+            .json(&json!({ "accountEnabled": enabled }))
+            .send()
+    };
+    assert_eq!(
+        set_enabled(false).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_aadsts(
+        sim.redeem_refresh_token(&refresh_token).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        50057,
+    )
+    .await;
+    assert_eq!(
+        set_enabled(true).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        sim.redeem_refresh_token(&refresh_token).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn own_profile_updates_need_user_read_write() {
     let sim = Sim::start().await;
     let adele = sim.add_user(TENANT, "adele", "Adele Vance").await;

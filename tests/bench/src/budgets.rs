@@ -1,7 +1,7 @@
 //! The product's performance budgets (docs/benchmark.md lists them), checked against the Rust
 //! functions' measurements.
 
-use crate::comparison::Comparison;
+use crate::comparison::{Comparison, DistanceRun};
 use crate::keeper_throughput::KeeperMeasurement;
 use crate::report_format::{megabytes, ms};
 
@@ -13,6 +13,11 @@ const COLD_START_MS: f64 = 50.0;
 const PEAK_RSS_BYTES: u64 = 32_000_000;
 /// Binary size budget, in bytes: the stripped release binary of one function.
 const BINARY_BYTES: u64 = 7_000_000;
+/// Round trips in series before the Graph call of a cold start, at a distance, at most.
+const COLD_ROUND_TRIPS: usize = 2;
+/// How many times faster than the Python baseline a cold start and first invocation must be, at
+/// every distance (p50).
+const COLD_SPEEDUP: f64 = 3.0;
 
 /// One budget and whether it was met.
 #[derive(Clone, Debug)]
@@ -115,6 +120,51 @@ pub fn check_budgets(
     }
     if let Some(keeper) = keeper {
         checks.push(keeper.proportionality_check());
+    }
+    checks
+}
+
+/// The budgets of the first call at a distance, over every distance above 0 ms.
+pub fn check_distance_budgets(runs: &[DistanceRun]) -> Vec<BudgetCheck> {
+    let at_distance: Vec<(u64, &Comparison)> = runs
+        .iter()
+        .filter(|run| run.distance.round_trip_ms > 0)
+        .flat_map(|run| {
+            run.comparisons
+                .iter()
+                .map(move |comparison| (run.distance.round_trip_ms, comparison))
+        })
+        .collect();
+    let worst_of = |value: &dyn Fn(&Comparison) -> f64| {
+        at_distance
+            .iter()
+            .map(|(ms, comparison)| {
+                (
+                    value(comparison),
+                    format!("{}, {ms} ms", comparison.scenario.label()),
+                )
+            })
+            .reduce(|worst, next| if next.0 > worst.0 { next } else { worst })
+    };
+    let mut checks = Vec::new();
+    if let Some((round_trips, label)) = worst_of(&|c| c.rust.cold_round_trips.max as f64) {
+        checks.push(BudgetCheck {
+            budget: "first call at a distance: at most two round trips in series before the Graph call",
+            limit: "≤ 2 at every distance, every cold start",
+            measured: format!("{round_trips}, {label}"),
+            met: round_trips <= COLD_ROUND_TRIPS as f64,
+        });
+    }
+    let slowdown = |c: &Comparison| {
+        c.rust.cold_start_and_first_invocation.p50 / c.python.cold_start_and_first_invocation.p50
+    };
+    if let Some((fraction, label)) = worst_of(&slowdown) {
+        checks.push(BudgetCheck {
+            budget: "first call at a distance: cold start + first invocation at least 3× faster than the Python baseline",
+            limit: "Python ÷ Rust ≥ 3 at p50, every distance",
+            measured: format!("{:.1}×, {label}", 1.0 / fraction),
+            met: fraction * COLD_SPEEDUP <= 1.0,
+        });
     }
     checks
 }

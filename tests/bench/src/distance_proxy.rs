@@ -151,7 +151,8 @@ impl Listener for DistantListener {
         });
         let stream = DistantStream {
             inner: stream,
-            handshake: Some(Box::pin(tokio::time::sleep(self.handshake))),
+            handshake: (!self.handshake.is_zero())
+                .then(|| Box::pin(tokio::time::sleep(self.handshake))),
         };
         (stream, address)
     }
@@ -200,6 +201,14 @@ impl AsyncWrite for DistantStream {
     }
 }
 
+/// Waits `duration`; not at all when it is zero (a zero sleep still waits for the timer's next
+/// tick, a millisecond).
+async fn wait(duration: Duration) {
+    if !duration.is_zero() {
+        tokio::time::sleep(duration).await;
+    }
+}
+
 /// `GetItem` for an AWS call (its `X-Amz-Target`), else `GET /v1.0/users/…` without the query.
 fn describe(method: &Method, uri: &Uri, headers: &HeaderMap) -> String {
     match headers
@@ -220,7 +229,7 @@ async fn forward(
 ) -> Response {
     let start = Instant::now();
     let activity = Activity::Request(describe(&method, &uri, &headers));
-    tokio::time::sleep(shared.distance.one_way()).await;
+    wait(shared.distance.one_way()).await;
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let target = format!("{}{path_and_query}", shared.upstreams.for_path(uri.path()));
     let mut request = shared.client.request(method, target).body(body);
@@ -245,7 +254,7 @@ async fn forward(
             .body(Body::empty())
             .expect("valid response"),
     };
-    tokio::time::sleep(shared.distance.one_way()).await;
+    wait(shared.distance.one_way()).await;
     shared.timeline.record(Span {
         endpoint: shared.endpoint,
         activity,

@@ -37,7 +37,7 @@ use e2e::paths::{built_binary, profile_dir};
 use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 
-use crate::budgets::check_budgets;
+use crate::budgets::{check_budgets, check_distance_budgets};
 use crate::comparison::{Comparison, DistanceRun};
 use crate::direct_graph::DirectGraph;
 use crate::distance_proxy::Distance;
@@ -173,6 +173,7 @@ async fn run(options: &Options) -> Result<(), String> {
         measure_keeper(&stack, &meter, options.keeper_links).await
     };
     let mut budgets = check_budgets(comparisons, keeper.as_ref().ok());
+    budgets.extend(check_distance_budgets(&runs));
     if let Ok(run) = &large_tenant {
         budgets.push(run.budget_check());
     }

@@ -23,6 +23,8 @@ pub const KEEPER_SHARDS: &str = "KeeperShards";
 pub const KEEPER_REFRESH_AGE_DAYS: &str = "KeeperRefreshAgeDays";
 /// `KEEPER_CONCURRENCY`.
 pub const KEEPER_CONCURRENCY: &str = "KeeperConcurrency";
+/// `LINK_AT_RISK_DAYS`.
+pub const LINK_AT_RISK_DAYS: &str = "LinkAtRiskDays";
 /// `SETTINGS_TTL_SECONDS`.
 pub const SETTINGS_TTL_SECONDS: &str = "SettingsTtlSeconds";
 /// `TOKEN_CACHE_TTL_SECONDS`.
@@ -235,6 +237,14 @@ pub fn parameters() -> Value {
                 ("Type", "CommaDelimitedList".into()),
                 (
                     "Description",
+        (
+            LINK_AT_RISK_DAYS,
+            number(
+                "A link whose refreshes failed this many days, or this close to Microsoft's 90-day inactivity limit, is announced at risk (LINK_AT_RISK_DAYS)",
+                7,
+                range(1, Some(30)),
+            ),
+        ),
                     "Audiences the JWT authorizer accepts, comma separated; empty when JwtIssuer is"
                         .into(),
                 ),

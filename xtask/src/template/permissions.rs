@@ -7,7 +7,7 @@
 //! | adapter call | DynamoDB action | made for |
 //! | --- | --- | --- |
 //! | `DynamoTokenStore::get_link`, `get_app_token` (strongly consistent read) | `GetItem` | Graph operations (the caller's link, `userId` resolution, the cached application token), `auth-status`, `auth-complete` (the user's previous link, a claim holder's link), `auth-revoke` (the link's Microsoft account, to release its claim), `token-keeper` (re-reading each due link) |
-//! | `DynamoTokenStore::replace_link_if_version` (conditional on `version`) | `PutItem` | Graph operations and `token-keeper` (a rotated refresh token, or the link marked invalid) |
+//! | `DynamoTokenStore::replace_link_if_version` (conditional on `version`) | `PutItem` | Graph operations and `token-keeper` (a rotated refresh token, the link marked invalid, failing or at risk, a published link event cleared), `auth-complete` (the new link's published event cleared) |
 //! | `DynamoTokenStore::put_app_token` | `PutItem` | Graph operations (caching an application token) |
 //! | `DynamoTokenStore::put_link` | `PutItem` | `auth-complete` (the new link) |
 //! | `DynamoTokenStore::defer_link` (conditional on `version`) | `UpdateItem` | `token-keeper` (a link whose refresh failed for now) |
@@ -27,7 +27,10 @@
 //! only read or delete a link (and its claim).
 //!
 //! `EventBridgePublisher::publish` (`events:PutEvents`, on the stack's bus only) is allowed to the
-//! functions whose [`Access::publishes_events`] is set: those that publish events.
+//! functions whose [`Access::publishes_events`] is set: those that publish events. Link events
+//! (`shared/src/link_health`) come from every Graph operation (a refresh that invalidates or
+//! recovers a link), `auth-complete` (linked, relinked), `auth-revoke` (revoked) and
+//! `token-keeper` (invalidated, recovered, at risk, and pending events left by others).
 //!
 //! With the `Tracing` parameter `Active`, every role may also write traces ([`XRAY_WRITE`]). SAM adds
 //! an X-Ray managed policy for `Tracing` only to the roles it creates itself, never to a function
@@ -79,13 +82,13 @@ pub struct Access {
 }
 
 /// Every Graph operation: reads links and cached application tokens, writes rotated refresh tokens,
-/// invalid links and new application tokens.
+/// invalid links and new application tokens, and publishes the link events a refresh causes.
 const GRAPH_OPERATION: Access = Access {
     table_actions: &[GET_ITEM, PUT_ITEM],
     key_prefixes: &[LINK_PREFIX, APP_TOKEN_PREFIX],
     queries_keeper_index: false,
     reads_settings: true,
-    publishes_events: false,
+    publishes_events: true,
 };
 
 /// The access of function `name`; `None` for a name no function has.
@@ -114,7 +117,7 @@ pub fn access_of(name: &str) -> Option<Access> {
             &[SIGN_IN_COMPLETION_PREFIX, LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
             false,
             true,
-            false,
+            true,
         ),
         "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false, false),
         "auth-revoke" => (
@@ -122,14 +125,14 @@ pub fn access_of(name: &str) -> Option<Access> {
             &[LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
             false,
             false,
-            false,
+            true,
         ),
         TOKEN_KEEPER => (
             &[GET_ITEM, PUT_ITEM, UPDATE_ITEM],
             &[LINK_PREFIX],
             true,
             true,
-            false,
+            true,
         ),
         CACHE_CLEAR => (&[DELETE_ITEM], &[APP_TOKEN_PREFIX], false, true, false),
         _ => return None,

@@ -150,6 +150,19 @@ async fn a_graph_operation_uses_exactly_what_its_role_allows() {
         .invoke("users-get", json!({"userId": ALEX.id}))
         .await;
     assert_eq!(app["status"], 200, "{app}");
+    // A refresh Microsoft refuses for good: the link marked invalid and the event published.
+    sign_in(&recorder.stack, "bob", ALEX.id, READ_ALL).await;
+    expire_stored_access_token(&recorder.stack, "bob").await;
+    recorder
+        .stack
+        .simulator()
+        .invalidate_refresh_tokens(ALEX.id, "revoked")
+        .await
+        .unwrap();
+    let refused = recorder
+        .invoke("users-get", json!({"userId": "me", "authUserId": "bob"}))
+        .await;
+    assert_eq!(refused["status"], 401, "{refused}");
     recorder.assert_exactly_allowed();
 }
 
@@ -227,8 +240,17 @@ async fn the_keeper_and_cache_clear_use_exactly_what_their_roles_allow() {
         .invoke("token-keeper", json!({ "shards": all_shards }))
         .await;
     assert_eq!(refreshed["refreshed"], 1, "{refreshed}");
-    // A due link while Microsoft is down: deferred, only its due time moved.
-    seed_links(&recorder.stack, schedule, &due("deferred")).await;
+    // A due link near Microsoft's inactivity limit while Microsoft is down: deferred, and announced
+    // at risk (the link marked failing, the event published).
+    seed_links(
+        &recorder.stack,
+        schedule,
+        &LinkBatch {
+            days_ago: 85,
+            ..due("deferred")
+        },
+    )
+    .await;
     recorder
         .stack
         .simulator()

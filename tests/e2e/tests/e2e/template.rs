@@ -312,10 +312,12 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
     const TABLE: &str = "Table.Arn";
     const SECRET: &str = "Ref SettingsSecret";
     const INDEX: &str = "${Table.Arn}/index/keeper-due";
+    const BUS: &str = "EventBus.Arn";
     let graph_operation = vec![
         ("dynamodb:GetItem", TABLE),
         ("dynamodb:PutItem", TABLE),
         ("secretsmanager:GetSecretValue", SECRET),
+        ("events:PutEvents", BUS),
     ];
     match binary {
         "auth-start" => vec![
@@ -332,15 +334,21 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
             ("dynamodb:PutItem", TABLE),
             ("dynamodb:DeleteItem", TABLE),
             ("secretsmanager:GetSecretValue", SECRET),
+            ("events:PutEvents", BUS),
         ],
         "auth-status" => vec![("dynamodb:GetItem", TABLE)],
-        "auth-revoke" => vec![("dynamodb:GetItem", TABLE), ("dynamodb:DeleteItem", TABLE)],
+        "auth-revoke" => vec![
+            ("dynamodb:GetItem", TABLE),
+            ("dynamodb:DeleteItem", TABLE),
+            ("events:PutEvents", BUS),
+        ],
         "token-keeper" => vec![
             ("dynamodb:GetItem", TABLE),
             ("dynamodb:PutItem", TABLE),
             ("dynamodb:UpdateItem", TABLE),
             ("dynamodb:Query", INDEX),
             ("secretsmanager:GetSecretValue", SECRET),
+            ("events:PutEvents", BUS),
         ],
         "cache-clear" => vec![
             ("dynamodb:DeleteItem", TABLE),

@@ -16,8 +16,8 @@ pub mod events;
 pub mod keeper;
 #[cfg(test)]
 mod layering;
-pub mod operations;
 pub mod link_health;
+pub mod operations;
 pub mod runtime;
 pub mod settings;
 pub mod sign_in;

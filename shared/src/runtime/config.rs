@@ -207,16 +207,16 @@ impl Config {
             },
             keeper_concurrency: bounded(&lookup, "KEEPER_CONCURRENCY", 8, 1..=64)? as usize,
             event_bus_name: lookup("EVENT_BUS_NAME").filter(|name| !name.trim().is_empty()),
-        })
-    }
-}
-
             link_at_risk: AtRiskPolicy::days(bounded(
                 &lookup,
                 "LINK_AT_RISK_DAYS",
                 DEFAULT_AT_RISK_DAYS,
                 1..=30,
             )?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +232,7 @@ mod tests {
         );
         assert_eq!(config.settings_ttl, Duration::from_secs(300));
         assert_eq!(config.event_bus_name, None);
+        assert_eq!(config.link_at_risk, AtRiskPolicy::days(7));
 
         let env = HashMap::from([("TABLE_NAME", "t")]);
         let error = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
@@ -256,7 +257,6 @@ mod tests {
         let custom = read(&[
             ("JWT_SUBJECT_CLAIM", "oid"),
             ("JWT_REQUIRED_SCOPES", "graph.write, admin"),
-        assert_eq!(config.link_at_risk, AtRiskPolicy::days(7));
         ])
         .unwrap();
         assert_eq!(custom.jwt_rules.subject_claim, "oid");

@@ -192,6 +192,14 @@ pub fn parameters() -> Value {
             ),
         ),
         (
+            LINK_AT_RISK_DAYS,
+            number(
+                "A link whose refreshes failed this many days, or this close to Microsoft's 90-day inactivity limit, is announced at risk (LINK_AT_RISK_DAYS)",
+                7,
+                range(1, Some(30)),
+            ),
+        ),
+        (
             SETTINGS_TTL_SECONDS,
             number(
                 "Seconds a container caches the settings secret: a changed secret is used within this time (SETTINGS_TTL_SECONDS)",
@@ -237,14 +245,6 @@ pub fn parameters() -> Value {
                 ("Type", "CommaDelimitedList".into()),
                 (
                     "Description",
-        (
-            LINK_AT_RISK_DAYS,
-            number(
-                "A link whose refreshes failed this many days, or this close to Microsoft's 90-day inactivity limit, is announced at risk (LINK_AT_RISK_DAYS)",
-                7,
-                range(1, Some(30)),
-            ),
-        ),
                     "Audiences the JWT authorizer accepts, comma separated; empty when JwtIssuer is"
                         .into(),
                 ),

@@ -339,14 +339,14 @@ async fn a_revoked_link_is_invalidated_and_a_throttled_one_stays_valid_and_due_s
     let throttled = stored_link(&stack, "throttled-0").await;
     assert_eq!(throttled["status"].as_s().unwrap(), "valid");
     for field in ["lastRefreshAt", "refreshToken"] {
+        assert_eq!(throttled[field], before[field], "{field} unchanged");
+    }
     assert_eq!(
         number(&throttled, "version"),
         number(&before, "version") + 1,
         "one write recorded when it began failing"
     );
     assert!(throttled.contains_key("failingSince"), "{throttled:?}");
-        assert_eq!(throttled[field], before[field], "{field} unchanged");
-    }
     let due_again = number(&throttled, "keeperDueAt") as i64;
     let now = now_epoch();
     assert!(

@@ -94,6 +94,18 @@ pub const ALEX: DemoUser = DemoUser {
 /// Every demo user, managers before their reports.
 pub const DEMO_USERS: [DemoUser; 3] = [MEGAN, ADELE, ALEX];
 
+/// Delegated permissions needing admin consent that the demo tenant's administrator granted the
+/// demo app for all users (those the operations accept).
+pub const DEMO_ADMIN_CONSENTED_SCOPES: [&str; 7] = [
+    "Calendars.ReadBasic",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "GroupMember.Read.All",
+    "User.DeleteRestore.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+];
+
 /// Seeds the simulator with the demo tenant, the demo app (redirect URI `redirect_uri`) and the demo users.
 pub async fn seed_demo_directory(
     control: &SimulatorControl,
@@ -110,6 +122,11 @@ pub async fn seed_demo_directory(
             "redirectUris": [redirect_uri],
             "applicationPermissions": DEMO_APPLICATION_PERMISSIONS,
         }))
+        .await?;
+    // The demo tenant's administrator granted the delegated permissions that need admin consent
+    // (as DEPLOY.md tells an operator to), so its users can sign in with them.
+    control
+        .consent_for_tenant(DEMO_CLIENT_ID, DEMO_TENANT_ID, &DEMO_ADMIN_CONSENTED_SCOPES)
         .await?;
     for user in DEMO_USERS {
         control.add_user(&user.control_body()).await?;

@@ -97,6 +97,23 @@ impl SimulatorControl {
         .map(drop)
     }
 
+    /// An administrator of `tenant_id` consents to the app's delegated `permissions` for every user
+    /// of the tenant (without it, permissions that need admin consent stop an ordinary user's
+    /// sign-in with AADSTS90094).
+    pub async fn consent_for_tenant(
+        &self,
+        client_id: &str,
+        tenant_id: &str,
+        permissions: &[&str],
+    ) -> Result<(), String> {
+        self.post(
+            &format!("apps/{client_id}/admin-consents"),
+            &json!({"tenantId": tenant_id, "delegatedPermissions": permissions}),
+        )
+        .await
+        .map(drop)
+    }
+
     /// The administrator of `tenant_id` removes the app `client_id` (its service principal) from it.
     pub async fn remove_admin_consent(
         &self,

@@ -24,6 +24,10 @@ pub struct App {
     /// principal there, so client credentials are issued there too.
     #[serde(skip)]
     pub tenant_consents: BTreeMap<String, Vec<String>>,
+    /// Delegated permissions an administrator consented to for every user of a tenant (tenant id
+    /// → permissions): its users sign in without being asked for them.
+    #[serde(skip)]
+    pub delegated_consents: BTreeMap<String, Vec<String>>,
 }
 
 impl App {
@@ -43,6 +47,20 @@ impl App {
         self.tenant_consents
             .remove(&tenant_id.to_ascii_lowercase())
             .is_some()
+    }
+
+    /// Whether an administrator consented to delegated `permission` for every user of `tenant_id`.
+    pub fn consented_for_tenant(&self, tenant_id: &str, permission: &str) -> bool {
+        self.delegated_consents
+            .get(&tenant_id.to_ascii_lowercase())
+            .is_some_and(|granted| granted.iter().any(|p| p.eq_ignore_ascii_case(permission)))
+    }
+
+    /// Records an administrator's consent to delegated `permissions` for every user of `tenant_id`
+    /// (replacing an earlier one).
+    pub fn consent_for_tenant(&mut self, tenant_id: &str, permissions: Vec<String>) {
+        self.delegated_consents
+            .insert(tenant_id.to_ascii_lowercase(), permissions);
     }
 
     /// Records an administrator's consent to `roles` in `tenant_id` (replacing an earlier one).

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::errors::{ControlError, ControlJson};
 use super::lookup;
 use crate::apps::App;
-use crate::identity::scopes::application_permission;
+use crate::identity::scopes::{ScopeRequest, application_permission};
 use crate::state::SharedState;
 use crate::tenants::Tenant;
 
@@ -40,7 +40,10 @@ pub async fn add_tenant(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdminConsentRequest {
     tenant_id: String,
-    application_permissions: Vec<String>,
+    /// App roles (absent: unchanged).
+    application_permissions: Option<Vec<String>>,
+    /// Delegated permissions consented for every user of the tenant (absent: unchanged).
+    delegated_permissions: Option<Vec<String>>,
 }
 
 fn known_permissions(names: &[String]) -> Result<Vec<String>, ControlError> {
@@ -66,12 +69,36 @@ pub async fn admin_consent(
 ) -> Result<StatusCode, ControlError> {
     let mut world = state.world();
     let tenant_id = lookup::tenant_id(&world, &consent.tenant_id)?;
-    let roles = known_permissions(&consent.application_permissions)?;
+    let roles = consent
+        .application_permissions
+        .as_deref()
+        .map(known_permissions)
+        .transpose()?;
+    let delegated = consent
+        .delegated_permissions
+        .as_deref()
+        .map(|names| {
+            ScopeRequest::parse(&names.join(" "))
+                .map(|scopes| {
+                    scopes
+                        .graph
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|error| ControlError::bad_request(error.description()))
+        })
+        .transpose()?;
     let app = world
         .apps
         .find_mut(&client_id)
         .ok_or_else(|| ControlError::not_found(format!("app '{client_id}' does not exist")))?;
-    app.admin_consent(&tenant_id, roles);
+    if let Some(roles) = roles {
+        app.admin_consent(&tenant_id, roles);
+    }
+    if let Some(permissions) = delegated {
+        app.consent_for_tenant(&tenant_id, permissions);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

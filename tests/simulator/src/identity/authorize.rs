@@ -10,7 +10,7 @@ use url::Url;
 
 use super::authorization_codes::AuthorizationCode;
 use super::errors::IdentityError;
-use super::scopes::ScopeRequest;
+use super::scopes::{ScopeRequest, requires_admin_consent};
 use super::sign_in_queue::SignInOutcome;
 use crate::state::{SharedState, World};
 use crate::tenants::Authority;
@@ -98,13 +98,29 @@ pub async fn authorize(
         Ok(scopes) => scopes,
         Err(error) => return back.error(&error),
     };
-    let (user_id, outcome) = match signed_in_user(&mut world, &authority, &query) {
+    let (user_id, outcome, admin) = match signed_in_user(&mut world, &authority, &query) {
         Ok(signed_in) => signed_in,
         Err(error) if query.prompt.as_deref() == Some("none") => return back.error(&error),
         Err(error) => return error.into_page(),
     };
     if outcome == SignInOutcome::Deny {
         return back.error(&IdentityError::user_declined());
+    }
+    // Permissions only an administrator may grant, not yet granted to this user or for the whole
+    // tenant: an ordinary user is stopped at Microsoft's "Need admin approval" page.
+    let consented = world.consents.granted(&user_id, &client_id);
+    let tenant_id = world
+        .directory
+        .user_by_id(&user_id)
+        .map(|user| user.tenant_id.clone())
+        .unwrap_or_default();
+    let needs_admin = scopes.graph.iter().any(|permission| {
+        requires_admin_consent(permission)
+            && !consented.contains(permission)
+            && !app_consented_for_tenant(&world, &client_id, &tenant_id, permission)
+    });
+    if needs_admin && !admin {
+        return IdentityError::admin_consent_required(&client_id).into_page();
     }
     world.consents.grant(&user_id, &client_id, &scopes.graph);
     let lifetime = Duration::seconds(
@@ -162,20 +178,39 @@ fn check_request(query: &AuthorizeQuery) -> Result<ScopeRequest, IdentityError> 
     ScopeRequest::parse(scope)
 }
 
-/// The user who signs in: the next queued sign-in, else the user named by `login_hint`.
+/// Whether an administrator consented to delegated `permission` of the app for all of `tenant_id`.
+fn app_consented_for_tenant(
+    world: &World,
+    client_id: &str,
+    tenant_id: &str,
+    permission: &str,
+) -> bool {
+    world
+        .apps
+        .find(client_id)
+        .is_some_and(|app| app.consented_for_tenant(tenant_id, permission))
+}
+
+/// The user who signs in (and whether as an administrator): the next queued sign-in, else the
+/// user named by `login_hint`.
 fn signed_in_user(
     world: &mut World,
     authority: &Authority,
     query: &AuthorizeQuery,
-) -> Result<(String, SignInOutcome), IdentityError> {
-    let (user, outcome) = match world.sign_ins.pop() {
-        Some(queued) => (world.directory.user_by_id(&queued.user_id), queued.outcome),
+) -> Result<(String, SignInOutcome, bool), IdentityError> {
+    let (user, outcome, admin) = match world.sign_ins.pop() {
+        Some(queued) => (
+            world.directory.user_by_id(&queued.user_id),
+            queued.outcome,
+            queued.admin,
+        ),
         None => (
             query
                 .login_hint
                 .as_deref()
                 .and_then(|hint| world.directory.user_by_upn(hint)),
             SignInOutcome::Approve,
+            false,
         ),
     };
     let user = user.ok_or_else(IdentityError::no_user_to_sign_in)?;
@@ -189,5 +224,5 @@ fn signed_in_user(
             tenant,
         ));
     }
-    Ok((user.id().to_string(), outcome))
+    Ok((user.id().to_string(), outcome, admin))
 }

@@ -297,6 +297,20 @@ impl IdentityError {
         )
     }
 
+    /// AADSTS90094: the user may not consent to permissions that only an administrator can grant
+    /// ("Need admin approval"). Microsoft Entra, "Unexpected error when performing consent to an
+    /// application" (learn.microsoft.com/entra/identity/enterprise-apps/application-sign-in-unexpected-user-consent-error).
+    pub fn admin_consent_required(client_id: &str) -> Self {
+        Self::bad_request(
+            "access_denied",
+            90094,
+            format!(
+                "{client_id} needs permission to access resources in your organization that only an admin can \
+                 grant. Please ask an admin to grant permission to this app before you can use it."
+            ),
+        )
+    }
+
     /// AADSTS65001: the user has not consented to a requested scope.
     pub fn consent_required(client_id: &str) -> Self {
         Self::bad_request(

@@ -29,6 +29,26 @@ const DELEGATED_PERMISSIONS: &[&str] = &[
     "User.ReadWrite.All",
 ];
 
+/// The delegated permissions of [`DELEGATED_PERMISSIONS`] that only an administrator may consent
+/// to (`requiresAdminConsent` in Microsoft's permission data, vendor/graph-permissions; a test
+/// compares the two).
+pub const ADMIN_CONSENT_DELEGATED: &[&str] = &[
+    "Calendars.ReadBasic",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "GroupMember.Read.All",
+    "User.DeleteRestore.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+];
+
+/// Whether only an administrator may consent to delegated `permission`.
+pub fn requires_admin_consent(permission: &str) -> bool {
+    ADMIN_CONSENT_DELEGATED
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(permission))
+}
+
 /// Graph application permissions (app roles) the simulator knows.
 const APPLICATION_PERMISSIONS: &[&str] = &[
     "Calendars.Read",
@@ -178,4 +198,41 @@ pub fn granted_scope_string(
         .chain(oidc.iter().map(OidcScope::to_string))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_only_permissions_are_those_of_microsofts_permission_data() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../vendor/graph-permissions/permissions.json"
+        );
+        let data: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut admin_only = BTreeSet::new();
+        for entry in data["entries"].as_array().unwrap() {
+            for permission in entry["schemes"]["DelegatedWork"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let name = permission["permission"].as_str().unwrap();
+                if DELEGATED_PERMISSIONS.contains(&name)
+                    && permission["requiresAdminConsent"] == true
+                {
+                    admin_only.insert(name);
+                }
+            }
+        }
+        assert_eq!(
+            admin_only,
+            ADMIN_CONSENT_DELEGATED
+                .iter()
+                .copied()
+                .collect::<BTreeSet<_>>()
+        );
+    }
 }

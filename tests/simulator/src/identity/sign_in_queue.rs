@@ -22,6 +22,11 @@ pub struct QueuedSignIn {
     pub user_id: String,
     /// Approve or deny.
     pub outcome: SignInOutcome,
+    /// Whether the user is an administrator who may consent to permissions that require admin
+    /// consent (default: an ordinary user, who gets AADSTS90094 for those unless an administrator
+    /// already consented for the tenant).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 /// Sign-ins consumed one per `/authorize`, oldest first.

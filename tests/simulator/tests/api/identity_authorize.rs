@@ -331,3 +331,40 @@ async fn redeeming_for_scopes_beyond_consent_requires_consent() {
     let body = assert_aadsts(response, StatusCode::BAD_REQUEST, "invalid_grant", 65001).await;
     assert_eq!(body["suberror"], "consent_required");
 }
+
+#[tokio::test]
+async fn only_an_administrator_or_a_tenant_wide_grant_passes_admin_only_permissions() {
+    let sim = Sim::start().await;
+    let adele = sim.add_user(TENANT, "adele", "Adele Vance").await;
+    let admin_only = sign_in_params(&[("scope", "openid offline_access User.Read.All")]);
+
+    // An ordinary user meets Microsoft's "Need admin approval" page: nothing is consented.
+    queue(&sim, &adele, "approve").await;
+    assert_error_page(authorize(&sim, "organizations", &admin_only).await, 90094).await;
+
+    // An administrator may consent (for themself here).
+    sim.control(
+        "/_control/sign-in",
+        json!({ "userId": adele, "outcome": "approve", "admin": true }),
+    )
+    .await;
+    assert!(
+        redirected_to_app(&authorize(&sim, "organizations", &admin_only).await)
+            .contains_key("code")
+    );
+
+    // After an administrator consented for the whole tenant, every user passes.
+    let alex = sim.add_user(TENANT, "alex", "Alex Wilber").await;
+    queue(&sim, &alex, "approve").await;
+    assert_error_page(authorize(&sim, "organizations", &admin_only).await, 90094).await;
+    sim.control(
+        &format!("/_control/apps/{CLIENT_ID}/admin-consents"),
+        json!({ "tenantId": TENANT, "delegatedPermissions": ["User.Read.All"] }),
+    )
+    .await;
+    queue(&sim, &alex, "approve").await;
+    assert!(
+        redirected_to_app(&authorize(&sim, "organizations", &admin_only).await)
+            .contains_key("code")
+    );
+}

@@ -1,7 +1,7 @@
 //! Microsoft's answers end to end through the simulator: each refresh-token rejection the bundle
 //! distinguishes, the product code it becomes and whether the link is kept; Graph's
-//! `Authorization_IdentityNotFound` passed through as Graph gave it. (AADSTS90038 and 500011:
-//! `national_clouds.rs`; claims challenges: `token_renewal.rs`; a `Retry-After` longer than the
+//! `Authorization_IdentityNotFound` passed through as Graph gave it. (AADSTS90038 and 500011 for
+//! application tokens: `national_clouds.rs`; claims challenges: `token_renewal.rs`; a `Retry-After` longer than the
 //! invocation, at Graph and at the token endpoint: `reliability.rs`.)
 
 use e2e::demo_directory::{ADELE, DEMO_CLIENT_ID};
@@ -81,6 +81,32 @@ async fn refresh_token_rejections_become_their_codes_and_keep_the_link_only_when
             "AADSTS{aadsts} again: {again}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_links_tenant_in_another_cloud_is_tenant_not_found_and_keeps_the_link() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    // The identity platform the bundle reaches serves US Government L4; the link's tenant is a
+    // global one: AADSTS90038. A configuration matter, not the grant's: the link stays.
+    stack
+        .simulator()
+        .update_settings(&json!({"cloud": "usGovL4"}))
+        .await
+        .unwrap();
+    let get = spawn_function("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "alice"})).await;
+    assert_eq!(answer["status"], 500, "{answer}");
+    assert_eq!(
+        answer["body"]["error"]["code"], "TenantNotFound",
+        "{answer}"
+    );
+    assert!(
+        !stored_link(&stack, "alice")
+            .await
+            .contains_key("invalidReason")
+    );
 }
 
 #[tokio::test]

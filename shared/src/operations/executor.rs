@@ -15,10 +15,12 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::operations::advanced_query::{AdvancedQuery, advanced_query};
+use crate::operations::first_call::Preconnect;
 use crate::operations::graph_api::{GraphApi, GraphCall, GraphResponse, accept_for};
 use crate::operations::graph_path::fill;
 use crate::operations::identity_resolver::IdentityResolver;
 use crate::operations::operation::{Method, Operation};
+use crate::operations::read_ahead::ReadAheadStore;
 use crate::operations::request::{CALENDAR_PARAMETER, Caller, OperationRequest, Target};
 use crate::settings::provider::SettingsProvider;
 use crate::support::deadline::Deadline;
@@ -38,6 +40,11 @@ pub struct Executor {
     pub resolver: IdentityResolver,
     /// Graph.
     pub graph: Arc<dyn GraphApi>,
+    /// The token store the token and identity steps read through, reading ahead on a
+    /// container's first call ([`crate::operations::first_call`]).
+    pub read_ahead: Arc<ReadAheadStore>,
+    /// Opens the connection to Graph on a container's first call.
+    pub preconnect: Arc<dyn Preconnect>,
 }
 
 impl Executor {
@@ -49,7 +56,7 @@ impl Executor {
         client_request_id: String,
         deadline: Deadline,
     ) -> Result<GraphResponse, ApiError> {
-        let settings = self.settings.get().await?;
+        let (settings, _reads_ahead) = self.settings_reading_ahead(&request).await?;
         let (access_token, caller_ms_id) = match &request.caller {
             Caller::Application => (
                 self.app_tokens.access_token(&settings, deadline).await?,

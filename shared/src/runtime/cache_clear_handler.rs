@@ -1,6 +1,6 @@
 //! `cache-clear`: an operator call (direct invocation, any event, e.g. `{}`) that deletes the cached
 //! application token of the app in the settings from the table, answering
-//! `{"status": 200, "body": {"deleted": ["apptoken#<appTenantId>#<clientId>"]}}`. Every container
+//! `{"status": 200, "body": {"deleted": ["apptoken#current"]}}`. Every container
 //! stops using the cleared token within its `TOKEN_CACHE_TTL_SECONDS`: then it reads the table,
 //! finds nothing, and fetches a new token.
 

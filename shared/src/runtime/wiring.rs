@@ -7,6 +7,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 
 use crate::adapters::events::eventbridge_publisher::EventBridgePublisher;
+use crate::adapters::operations::graph_preconnect::GraphPreconnect;
 use crate::adapters::operations::ms_graph_client::MsGraphClient;
 use crate::adapters::retrying_sender::RetryingSender;
 use crate::adapters::settings::secrets_manager_settings::SecretsManagerSettings;
@@ -14,8 +15,10 @@ use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
 use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
 use crate::events::publisher::EventPublisher;
 use crate::operations::executor::Executor;
+use crate::operations::first_call::Preconnect;
 use crate::operations::graph_api::GraphApi;
 use crate::operations::identity_resolver::IdentityResolver;
+use crate::operations::read_ahead::ReadAheadStore;
 use crate::settings::provider::{SettingsProvider, SettingsSource};
 use crate::tokens::app_tokens::AppTokens;
 use crate::tokens::delegated_tokens::DelegatedTokens;
@@ -48,6 +51,8 @@ pub struct Adapters {
     pub graph: Arc<dyn GraphApi>,
     /// Settings secret in Secrets Manager.
     pub settings_source: Arc<dyn SettingsSource>,
+    /// Opens the connection to Graph, on the pool Graph requests use.
+    pub graph_preconnect: Arc<dyn Preconnect>,
     /// The application's EventBridge bus, when `EVENT_BUS_NAME` names one.
     pub events: Option<Arc<dyn EventPublisher>>,
 }
@@ -66,6 +71,10 @@ impl Adapters {
                 sender.clone(),
                 config.login_base_url.as_str(),
             )),
+            graph_preconnect: Arc::new(GraphPreconnect::new(
+                sender.client().clone(),
+                &config.graph_base_url,
+            )),
             graph: Arc::new(MsGraphClient::new(sender, config.graph_base_url.clone())),
             settings_source: Arc::new(SecretsManagerSettings::new(
                 aws_sdk_secretsmanager::Client::new(aws),
@@ -82,21 +91,25 @@ impl Adapters {
 
     /// The executor of operations over these adapters.
     pub fn executor(&self, config: &Config) -> Executor {
+        let read_ahead = Arc::new(ReadAheadStore::new(self.store.clone()));
+        let store: Arc<dyn TokenStore> = read_ahead.clone();
         Executor {
             settings: SettingsProvider::new(self.settings_source.clone(), config.settings_ttl),
             app_tokens: AppTokens::new(
-                self.store.clone(),
+                store.clone(),
                 self.identity_platform.clone(),
                 config.token_cache_ttl,
             ),
             delegated_tokens: DelegatedTokens::new(
-                self.store.clone(),
+                store.clone(),
                 self.identity_platform.clone(),
                 config.token_cache_ttl,
             )
             .with_link_events(self.link_events(config)),
-            resolver: IdentityResolver::new(self.store.clone(), config.token_cache_ttl),
+            resolver: IdentityResolver::new(store, config.token_cache_ttl),
             graph: self.graph.clone(),
+            read_ahead,
+            preconnect: self.graph_preconnect.clone(),
         }
     }
 }

@@ -80,6 +80,14 @@ impl SettingsProvider {
         }
     }
 
+    /// Whether settings were ever loaded in this container (a fresh container has none yet).
+    pub fn loaded(&self) -> bool {
+        self.cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     /// Makes the next [`get`](Self::get) read the source (e.g. after Microsoft rejected the client
     /// secret, which may have been rotated); the current settings stay as a fallback.
     pub fn expire(&self) {

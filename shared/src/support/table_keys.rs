@@ -1,6 +1,7 @@
 //! The partition keys of the bundle's one DynamoDB table, defined once: each kind of item has its
 //! own prefix, so kinds never collide and each function's IAM policy can be limited to the
-//! prefixes it needs. A key is also the owner bound into the encryption of the item's secrets.
+//! prefixes it needs. A key is also the owner bound into the encryption of the item's secrets, except
+//! the cached application token's (see [`APP_TOKEN_KEY`]).
 
 /// Prefix of a link: an application user's stored Microsoft sign-in.
 pub const LINK_PREFIX: &str = "link#";
@@ -23,8 +24,16 @@ pub fn app_user_of_link_key(key: &str) -> Option<&str> {
     key.strip_prefix(LINK_PREFIX)
 }
 
-/// The key of the cached application token of client `client_id` in tenant `tenant`.
-pub fn app_token_key(tenant: &str, client_id: &str) -> String {
+/// The key of the cached application token. There is one: the settings name one application in
+/// one tenant. The key does not depend on the settings, so a new container can read the token
+/// while it is still reading the settings; the tenant and client the token was issued for are
+/// bound into its encryption instead ([`app_token_owner`]), so a token cached under other settings
+/// never opens under these and is replaced.
+pub const APP_TOKEN_KEY: &str = "apptoken#current";
+
+/// The owner bound into the encryption of the application token of client `client_id` in tenant
+/// `tenant` (and the key of its copy in a container's memory).
+pub fn app_token_owner(tenant: &str, client_id: &str) -> String {
     format!("{APP_TOKEN_PREFIX}{tenant}#{client_id}")
 }
 
@@ -57,7 +66,8 @@ mod tests {
         assert_eq!(link_key("alice"), "link#alice");
         assert_eq!(app_user_of_link_key("link#alice"), Some("alice"));
         assert_eq!(app_user_of_link_key("state#alice"), None);
-        assert_eq!(app_token_key("t", "c"), "apptoken#t#c");
+        assert_eq!(app_token_owner("t", "c"), "apptoken#t#c");
+        assert!(APP_TOKEN_KEY.starts_with(APP_TOKEN_PREFIX));
         assert_eq!(sign_in_state_key("s"), "state#s");
         assert_eq!(sign_in_completion_key("h"), "completion#h");
         assert_eq!(account_claim_key("T-1", "O-1"), "msaccount#t-1#o-1");

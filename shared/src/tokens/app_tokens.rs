@@ -12,7 +12,7 @@
 //! rate limited to one renewal per [`DENIED_RENEWAL_INTERVAL_SECS`] per container, so a call that
 //! lacks a permission for good costs at most one extra token request a minute.
 
-use crate::support::table_keys::app_token_key;
+use crate::support::table_keys::{APP_TOKEN_KEY, app_token_owner};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,7 +116,7 @@ impl AppTokens {
         rejected: &Secret,
         deadline: Deadline,
     ) -> Result<Option<Secret>, ApiError> {
-        let key = app_token_key(settings.require_app_tenant()?, &settings.client_id);
+        let key = app_token_owner(settings.require_app_tenant()?, &settings.client_id);
         let now = now_epoch();
         let acquired_at = match self.memory.get(&key) {
             Some(held) if &held.token == rejected => held.acquired_at,
@@ -155,7 +155,7 @@ impl AppTokens {
         deadline: Deadline,
     ) -> Result<HeldToken, ApiError> {
         let tenant = settings.require_app_tenant()?;
-        let key = app_token_key(tenant, &settings.client_id);
+        let key = app_token_owner(tenant, &settings.client_id);
         let acceptable = |held: &HeldToken| rejected != Some(&held.token);
         if let Some(held) = self.memory.get(&key).filter(acceptable) {
             return Ok(held);
@@ -165,7 +165,7 @@ impl AppTokens {
             return Ok(held);
         }
         let cipher = TokenCipher::new(&settings.encryption_keys);
-        match self.store.get_app_token(&key).await {
+        match self.store.get_app_token(APP_TOKEN_KEY).await {
             Ok(Some(record)) if record.expires_at - EXPIRY_MARGIN_SECS > now_epoch() => {
                 match cipher.open(&record.access_token, PURPOSE, &key) {
                     Ok(token) => {
@@ -190,7 +190,7 @@ impl AppTokens {
         }
         if rejected.is_some() {
             self.memory.remove(&key);
-            if let Err(error) = self.store.delete_app_token(&key).await {
+            if let Err(error) = self.store.delete_app_token(APP_TOKEN_KEY).await {
                 tracing::warn!(error = %error, "dropping the refused application token from the table failed");
             }
         }
@@ -206,7 +206,7 @@ impl AppTokens {
             expires_at,
             acquired_at,
         };
-        if let Err(error) = self.store.put_app_token(&key, &record).await {
+        if let Err(error) = self.store.put_app_token(APP_TOKEN_KEY, &record).await {
             tracing::warn!(error = %error, "caching the application token in the table failed");
         }
         let held = HeldToken {
@@ -217,14 +217,14 @@ impl AppTokens {
         Ok(held)
     }
 
-    /// Deletes the cached application token of the app in `settings` from the table and from this
-    /// container's memory; returns its table key. Other containers fetch a new one once their
+    /// Deletes the cached application token from the table and that of the app in `settings` from
+    /// this container's memory; returns its table key. Other containers fetch a new one once their
     /// memory copy expires.
     pub async fn clear(&self, settings: &Settings) -> Result<String, ApiError> {
-        let key = app_token_key(settings.require_app_tenant()?, &settings.client_id);
-        self.store.delete_app_token(&key).await?;
+        let key = app_token_owner(settings.require_app_tenant()?, &settings.client_id);
+        self.store.delete_app_token(APP_TOKEN_KEY).await?;
         self.memory.remove(&key);
-        Ok(key)
+        Ok(APP_TOKEN_KEY.to_string())
     }
 }
 
@@ -289,10 +289,7 @@ mod tests {
         warm.access_token(&settings, deadline).await.unwrap();
 
         let key = warm.clear(&settings).await.unwrap();
-        assert_eq!(
-            key,
-            app_token_key("22222222-2222-2222-2222-222222222222", "client")
-        );
+        assert_eq!(key, APP_TOKEN_KEY);
         assert!(store.app_tokens.lock().unwrap().is_empty());
         let fresh = AppTokens::new(
             store.clone(),

@@ -1,5 +1,5 @@
 //! The token store on DynamoDB: one item per link (`link#<appUserId>`) and per cached application
-//! token (`apptoken#<tenant>#<clientId>`). Link writes that rotate tokens are conditional on the
+//! token (`apptoken#current`). Link writes that rotate tokens are conditional on the
 //! stored `version`.
 
 use crate::support::table_keys::link_key;

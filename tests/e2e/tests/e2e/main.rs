@@ -5,6 +5,7 @@ mod aws_sample_events;
 mod calendar_operations;
 mod deploy_docs;
 mod docs;
+mod first_call;
 mod function_errors;
 mod iam_policies;
 mod jwt_callers;

@@ -4,15 +4,13 @@
 //! invalidates revoked links and defers throttled ones, never breaks a concurrent on-demand refresh;
 //! `cache-clear` makes the next call fetch a new application token.
 
-use shared::support::table_keys::{app_token_key, link_key};
+use shared::support::table_keys::{APP_TOKEN_KEY, link_key};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{
-    ADELE, ALEX, DEMO_CLIENT_ID, DEMO_TENANT_ID, MEGAN, demo_tenant_token_path,
-};
+use e2e::demo_directory::{ADELE, ALEX, DEMO_TENANT_ID, MEGAN, demo_tenant_token_path};
 use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::link_seeding::{LinkBatch, seed_links};
 use e2e::runtime_api::InvokeError;
@@ -488,11 +486,11 @@ async fn after_cache_clear_the_next_call_fetches_a_new_application_token() {
         "the second container used the table's copy"
     );
 
-    let key = app_token_key(DEMO_TENANT_ID, DEMO_CLIENT_ID);
+    let key = APP_TOKEN_KEY;
     let cleared = call(&clear, json!({})).await;
     assert_eq!(cleared, json!({"status": 200, "body": {"deleted": [key]}}));
     assert!(
-        item(&stack, &key).await.is_none(),
+        item(&stack, key).await.is_none(),
         "the table's copy is gone"
     );
 

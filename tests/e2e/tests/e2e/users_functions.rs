@@ -188,11 +188,16 @@ async fn a_missing_scope_gives_scope_invalid_without_calling_graph() {
     let answer = call(&list, json!({"authUserId": "carol"})).await;
     assert_eq!(answer["status"], 403, "{answer}");
     assert_eq!(answer["body"]["error"]["code"], "ScopeInvalid");
-    assert_eq!(
-        stack.simulator().requests().await.unwrap(),
-        vec![],
-        "nothing was sent to Microsoft"
-    );
+    // A first call opens its connection to Graph while it reads (`HEAD /`, nothing in it).
+    let sent: Vec<_> = stack
+        .simulator()
+        .requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|request| (request.method.as_str(), request.path.as_str()) != ("HEAD", "/"))
+        .collect();
+    assert_eq!(sent, vec![], "nothing was sent to Microsoft");
 }
 
 #[tokio::test]

@@ -293,7 +293,7 @@ mod tests {
 
     #[tokio::test]
     async fn requests_and_new_connections_are_delayed_and_recorded() {
-        let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let upstream_url = format!("http://{}", upstream.local_addr().unwrap());
         let upstream_app = Router::new().fallback(|| async { "answer" });
         let upstream_task = tokio::spawn(async move {

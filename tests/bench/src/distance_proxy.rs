@@ -201,6 +201,20 @@ impl AsyncWrite for DistantStream {
     }
 }
 
+/// Response headers about the connection to the upstream, not the client's (RFC 9110, 7.6.1), plus
+/// the length headers the proxy sets itself. moto answers `Connection: close`; passed on, it would
+/// make every AWS request a new connection, which DynamoDB and Secrets Manager do not.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-length",
+    "transfer-encoding",
+];
+
 /// Waits `duration`; not at all when it is zero (a zero sleep still waits for the timer's next
 /// tick, a millisecond).
 async fn wait(duration: Duration) {
@@ -242,7 +256,7 @@ async fn forward(
         Ok(upstream) => {
             let mut response = Response::builder().status(upstream.status());
             for (name, value) in upstream.headers() {
-                if name != "content-length" && name != "transfer-encoding" {
+                if !HOP_BY_HOP.contains(&name.as_str()) {
                     response = response.header(name, value);
                 }
             }
@@ -295,7 +309,9 @@ mod tests {
     async fn requests_and_new_connections_are_delayed_and_recorded() {
         let upstream = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let upstream_url = format!("http://{}", upstream.local_addr().unwrap());
-        let upstream_app = Router::new().fallback(|| async { "answer" });
+        // As moto does: every answer closes the upstream connection, which the client's must outlive.
+        let upstream_app =
+            Router::new().fallback(|| async { ([("connection", "close")], "answer") });
         let upstream_task = tokio::spawn(async move {
             let _ = axum::serve(upstream, upstream_app).await;
         });

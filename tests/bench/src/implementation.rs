@@ -1,7 +1,7 @@
 //! The two implementations compared, and how each one's process for a scenario is started.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use e2e::paths::{built_binary, profile_dir};
 
@@ -47,12 +47,14 @@ impl Implementation {
     }
 
     /// How to start `scenario`'s function: `function_env` is the functions' environment (table,
-    /// secret, simulator, AWS endpoint), `discovery_url` the OpenID discovery stand-in.
+    /// secret, simulator, AWS endpoint), `discovery_url` the OpenID discovery stand-in,
+    /// `rust_binaries` where the Rust binaries are when not in this build's release directory.
     pub fn launch(
         self,
         scenario: &Scenario,
         function_env: &BTreeMap<String, String>,
         discovery_url: &str,
+        rust_binaries: Option<&Path>,
     ) -> Launch {
         let log = profile_dir().join("bench-logs").join(format!(
             "{}-{}-{}.log",
@@ -61,7 +63,13 @@ impl Implementation {
             self.slug()
         ));
         let (program, env) = match self {
-            Implementation::Rust => (built_binary(scenario.function), function_env.clone()),
+            Implementation::Rust => (
+                rust_binaries.map_or_else(
+                    || built_binary(scenario.function),
+                    |directory| directory.join(scenario.function),
+                ),
+                function_env.clone(),
+            ),
             Implementation::Python => {
                 let mut env = function_env.clone();
                 env.extend(python_baseline::handler_env(

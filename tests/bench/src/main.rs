@@ -143,10 +143,10 @@ async fn run(options: &Options) -> Result<(), String> {
         )
         .await?;
         let comparisons = measure_at(
+            options,
             &endpoints,
             &measurable,
             &function_env,
-            plan,
             &meter,
             &direct,
             python_packages_bytes,
@@ -200,14 +200,18 @@ async fn run(options: &Options) -> Result<(), String> {
 
 /// Measures every scenario, for both implementations, with every endpoint behind `endpoints`.
 async fn measure_at(
+    options: &Options,
     endpoints: &DistantEndpoints,
     scenarios: &[Scenario],
     function_env: &std::collections::BTreeMap<String, String>,
-    plan: Plan,
     meter: &OutboundMeter,
     direct: &DirectGraph,
     python_packages_bytes: u64,
 ) -> Result<Vec<Comparison>, String> {
+    let plan = Plan {
+        cold_starts: options.cold_starts,
+        warm_invocations: options.warm_invocations,
+    };
     let env = endpoints.function_env(function_env);
     let direct = direct.through(endpoints.graph_url());
     let instruments = Instruments {
@@ -227,7 +231,12 @@ async fn measure_at(
                 implementation.label(),
                 endpoints.distance.round_trip_ms
             );
-            let launch = implementation.launch(scenario, &env, endpoints.login_url());
+            let launch = implementation.launch(
+                scenario,
+                &env,
+                endpoints.login_url(),
+                options.rust_binaries.as_deref(),
+            );
             measured.push(measure(&launch, scenario, plan, &instruments).await?);
         }
         let mut measured = measured.into_iter();

@@ -12,6 +12,9 @@ pub struct Options {
     /// Round-trip times to put every endpoint at, in milliseconds, starting with 0 (the budgets
     /// are checked on loopback) (`--distance-ms`, default `0,20,40`).
     pub distances_ms: Vec<u64>,
+    /// Where to take the Rust functions' binaries from instead of this build's release directory,
+    /// e.g. an earlier commit's, to compare (`--rust-binaries DIR`).
+    pub rust_binaries: Option<std::path::PathBuf>,
     /// The command to name in the report (`--command`, default `cargo run --release -p bench`).
     pub command: String,
     /// Whether to write the results into docs/benchmark.md and README.md (`--write-docs`).
@@ -19,7 +22,7 @@ pub struct Options {
 }
 
 /// The usage line printed with a command-line error.
-pub const USAGE: &str = "usage: bench [--cold-starts N] [--warm-invocations N] [--keeper-links N] [--distance-ms 0,20,40] [--command TEXT] [--write-docs]";
+pub const USAGE: &str = "usage: bench [--cold-starts N] [--warm-invocations N] [--keeper-links N] [--distance-ms 0,20,40] [--rust-binaries DIR] [--command TEXT] [--write-docs]";
 
 impl Options {
     /// Parses the arguments after the program name.
@@ -29,6 +32,7 @@ impl Options {
             warm_invocations: 500,
             keeper_links: 10_000,
             distances_ms: vec![0, 20, 40],
+            rust_binaries: None,
             command: "cargo run --release -p bench".to_string(),
             write_docs: false,
         };
@@ -48,6 +52,7 @@ impl Options {
                         .map_err(|_| format!("{argument} needs a number"))?;
                 }
                 "--distance-ms" => options.distances_ms = distances(&argument, &value()?)?,
+                "--rust-binaries" => options.rust_binaries = Some(value()?.into()),
                 "--command" => options.command = value()?,
                 "--write-docs" => options.write_docs = true,
                 _ => return Err(format!("unknown argument {argument}")),

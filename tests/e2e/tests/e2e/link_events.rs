@@ -4,8 +4,9 @@
 //! once — revocation at Microsoft (on the first failing call), withdrawn consent, a password reset
 //! and a disabled user (through Graph, by the application's administrator), six containers failing
 //! at once, at risk after the configured days and near the inactivity limit, recovery, sign-ins
-//! (linked, relinked) and `auth-revoke` — a 429/5xx storm announces nothing, `auth-status` reports
-//! the last event, and no event holds a token or secret.
+//! (linked, relinked) and `auth-revoke` — a 429/5xx storm announces nothing, an event the bus
+//! refused is published by the next keeper run with the same `eventId`, `auth-status` reports the
+//! last event, and no event holds a token or secret.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -425,4 +426,56 @@ async fn sign_ins_announce_linked_then_relinked_and_auth_revoke_revoked() {
         [one("Link Revoked", "carol", "revoked_by_application")]
     );
     assert_eq!(revoked[0]["detail"]["signInFixes"], true);
+}
+
+#[tokio::test]
+async fn an_event_the_bus_refused_is_published_by_the_next_keeper_run_with_the_same_id() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack
+        .simulator()
+        .invalidate_refresh_tokens(ADELE.id, "revoked")
+        .await
+        .unwrap();
+    // The container that sees the revocation cannot reach the bus (as if it stopped right after
+    // writing the link): the call still answers, and the event waits on the link.
+    let mut unreachable_bus = stack.env();
+    unreachable_bus.insert("EVENT_BUS_NAME".into(), "no-such-bus".into());
+    let get = spawn_function("users-get", &unreachable_bus).await;
+    let answer = me(&get, "alice").await;
+    assert_eq!(
+        answer["body"]["error"]["code"], "RefreshTokenInvalid",
+        "{answer}"
+    );
+    assert_eq!(announced(&stack).await, Vec::<Value>::new());
+    let pending = stored_link(&stack, "alice").await;
+    assert!(pending.contains_key("eventPending"), "{pending:?}");
+    assert!(
+        pending.contains_key("keeperShard"),
+        "an invalid link with a pending event stays in the keeper index"
+    );
+
+    let keeper = spawn_function("token-keeper", &stack.env()).await;
+    let all_shards: Vec<u32> = (0..KeeperSchedule::default().shards).collect();
+    let run = call(&keeper, json!({ "shards": all_shards })).await;
+    assert_eq!(run["noLongerDue"], 1, "{run}");
+    let events = announced(&stack).await;
+    assert_eq!(
+        summary(&events),
+        [one("Link Invalidated", "alice", "revoked")]
+    );
+    assert_eq!(
+        events[0]["detail"]["eventId"].as_str(),
+        pending["lastEventId"].as_s().ok().map(String::as_str)
+    );
+    let published = stored_link(&stack, "alice").await;
+    assert!(!published.contains_key("eventPending"));
+    assert!(
+        !published.contains_key("keeperShard"),
+        "out of the index again"
+    );
+    let again = call(&keeper, json!({ "shards": all_shards })).await;
+    assert_eq!(again["due"], 0, "{again}");
+    assert_eq!(announced(&stack).await, Vec::<Value>::new());
 }

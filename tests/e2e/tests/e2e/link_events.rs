@@ -2,7 +2,8 @@
 //! simulator, the events read the way an application reads them (an EventBridge rule on the bus
 //! delivering `graph-functions.` events to an SQS queue). Each transition is announced exactly
 //! once — revocation at Microsoft (on the first failing call), withdrawn consent, a password reset
-//! and a disabled user (through Graph, by the application's administrator), six containers failing
+//! and a disabled user (through Graph, by the application's administrator), a Conditional Access
+//! block (the link kept), six containers failing
 //! at once, at risk after the configured days and near the inactivity limit, recovery, sign-ins
 //! (linked, relinked) and `auth-revoke` — a 429/5xx storm announces nothing, an event the bus
 //! refused is published by the next keeper run with the same `eventId`, `auth-status` reports the
@@ -478,4 +479,35 @@ async fn an_event_the_bus_refused_is_published_by_the_next_keeper_run_with_the_s
     let again = call(&keeper, json!({ "shards": all_shards })).await;
     assert_eq!(again["due"], 0, "{again}");
     assert_eq!(announced(&stack).await, Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn a_policy_block_is_announced_once_and_the_link_kept() {
+    let stack = TestStack::start().await;
+    sign_in(&stack, "alice", ADELE.id, READ_ALL).await;
+    expire_stored_access_token(&stack, "alice").await;
+    stack
+        .simulator()
+        .invalidate_refresh_tokens(ADELE.id, "blocked_by_conditional_access")
+        .await
+        .unwrap();
+    let get = spawn_function("users-get", &stack.env()).await;
+    for _ in 0..2 {
+        let answer = me(&get, "alice").await;
+        assert_eq!(
+            answer["body"]["error"]["code"], "BlockedByPolicy",
+            "{answer}"
+        );
+    }
+    let events = announced(&stack).await;
+    assert_eq!(
+        summary(&events),
+        [one("Link Invalidated", "alice", "blocked_by_policy")]
+    );
+    assert_eq!(events[0]["detail"]["signInFixes"], false);
+    let item = stored_link(&stack, "alice").await;
+    assert_eq!(item["status"].as_s().unwrap(), "valid", "the link is kept");
+    let health = health(&stack, "alice").await;
+    assert_eq!(health["reason"], "blocked_by_policy", "{health}");
+    assert!(health.get("failingSince").is_some(), "{health}");
 }

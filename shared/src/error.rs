@@ -34,6 +34,8 @@ pub enum ErrorCode {
     /// `auth-complete`: the Microsoft account is linked to another application user and the
     /// settings allow one application user per Microsoft account.
     AccountAlreadyLinked,
+    /// A delta link's sync state is gone at Graph (410): start the delta over without the link.
+    SyncStateExpired,
 }
 
 impl ErrorCode {
@@ -53,6 +55,7 @@ impl ErrorCode {
             Self::SignInHandleInvalid => "SignInHandleInvalid",
             Self::SignInUserMismatch => "SignInUserMismatch",
             Self::AccountAlreadyLinked => "AccountAlreadyLinked",
+            Self::SyncStateExpired => "SyncStateExpired",
         }
     }
 
@@ -66,6 +69,7 @@ impl ErrorCode {
             | Self::SignInUserMismatch
             | Self::BlockedByPolicy => 403,
             Self::AccountAlreadyLinked => 409,
+            Self::SyncStateExpired => 410,
             Self::TenantNotFound | Self::ConfigurationInvalid | Self::InternalError => 500,
             Self::ResponseTooLarge => 502,
             Self::UpstreamUnavailable => 503,

@@ -48,6 +48,7 @@ fn the_domain_never_imports_adapters_or_the_runtime() {
         "keeper",
         "events",
         "link_health",
+        "change_feed",
         "settings",
     ] {
         assert_eq!(
@@ -73,6 +74,7 @@ fn the_foundation_imports_only_utilities() {
         "keeper",
         "events",
         "link_health",
+        "change_feed",
         "settings",
         "error",
     ];

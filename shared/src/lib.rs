@@ -4,13 +4,14 @@
 //! | layer | modules | may import |
 //! | --- | --- | --- |
 //! | entry | [`runtime`]: events in, answers out, the one Lambda loop, logs and metrics, wiring | everything |
-//! | domain | [`operations`], [`tokens`], [`sign_in`], [`keeper`], [`events`], [`link_health`], [`settings`] | each other's ports and types, [`error`], [`support`] |
+//! | domain | [`operations`], [`tokens`], [`sign_in`], [`keeper`], [`events`], [`link_health`], [`change_feed`], [`settings`] | each other's ports and types, [`error`], [`support`] |
 //! | adapters | [`adapters`]: DynamoDB, Secrets Manager, EventBridge, Microsoft over HTTP, behind the domain's ports | domain, [`error`], [`support`] |
 //! | foundation | [`error`] (the error model), [`support`] (small utilities) | [`support`] only |
 //!
 //! Nothing in the domain imports an adapter or the runtime; a test (`layering`) keeps it so.
 
 pub mod adapters;
+pub mod change_feed;
 pub mod error;
 pub mod events;
 pub mod keeper;

@@ -55,6 +55,8 @@ PATHS += [
     ("GET", "/users/{id}/calendars/{id}/events/{id}/instances"),
     ("GET", "/users/{id}/calendarView"),
     ("GET", "/users/{id}/calendars/{id}/calendarView"),
+    ("GET", "/users/{id}/calendarView/delta"),
+    ("GET", "/users/{id}/calendars/{id}/calendarView/delta"),
     ("POST", "/users/{id}/findMeetingTimes"),
     ("POST", "/users/{id}/calendar/getSchedule"),
 ]

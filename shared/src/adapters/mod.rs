@@ -10,12 +10,14 @@
 //! | [`crate::keeper::due_links::DueLinks`] | [`keeper::dynamo_due_links`] |
 //! | [`crate::settings::provider::SettingsSource`] | [`settings::secrets_manager_settings`] |
 //! | [`crate::events::publisher::EventPublisher`] | [`events::eventbridge_publisher`] |
+//! | [`crate::change_feed::store::SubscriptionStore`] | [`change_feed::dynamo_subscriptions`] |
 //!
 //! Shared by them: the table layout and key prefixes ([`dynamodb_table`]), DynamoDB attribute
 //! helpers ([`dynamodb_attributes`]) and the retrying HTTP sender to Microsoft ([`retrying_sender`],
 //! [`retry_policy`]). Adapters import the domain; the domain never imports them.
 
 pub mod aws_errors;
+pub mod change_feed;
 pub mod dynamodb_attributes;
 pub mod dynamodb_single_use;
 pub mod dynamodb_table;

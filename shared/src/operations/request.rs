@@ -136,7 +136,7 @@ fn is_guid(value: &str) -> bool {
 /// The target a `userId` other than `me` names: `app:<id>` is an application user; a GUID or a
 /// value with `@` is a Microsoft object id or userPrincipalName; anything else is refused, since it
 /// could be meant either way.
-fn parse_user_target(value: &str) -> Result<Target, ApiError> {
+pub fn parse_user_target(value: &str) -> Result<Target, ApiError> {
     if let Some(app_user) = value.strip_prefix(APP_USER_PREFIX) {
         return Ok(Target::AppUser(validate_app_user_id("userId", app_user)?));
     }
@@ -304,7 +304,13 @@ impl RawRequest {
         let window = if operation.time_window {
             let start = raw_query.remove("startDateTime");
             let end = raw_query.remove("endDateTime");
-            Some(TimeWindow::parse(start.as_deref(), end.as_deref())?)
+            // A `nextLink` / `deltaLink` carries its window: then none is needed.
+            let continues = CONTINUATION_KEYS.iter().any(|k| raw_query.contains_key(*k));
+            if continues && start.is_none() && end.is_none() {
+                None
+            } else {
+                Some(TimeWindow::parse(start.as_deref(), end.as_deref())?)
+            }
         } else {
             None
         };

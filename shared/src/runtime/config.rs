@@ -100,6 +100,10 @@ pub struct Config {
     /// that many days of failed refreshes, or that many days before Microsoft's 90-day
     /// inactivity limit.
     pub link_at_risk: AtRiskPolicy,
+    /// The bundle's public notification route Graph posts change notifications to
+    /// (`NOTIFICATION_URL`, e.g. `https://<api>/graph/notifications`; `https://`, or `http://` on a
+    /// loopback host for local stacks). Unset: `subscriptions-create` refuses to run.
+    pub notification_url: Option<String>,
 }
 
 fn configuration_invalid(message: String) -> ApiError {
@@ -213,7 +217,27 @@ impl Config {
                 DEFAULT_AT_RISK_DAYS,
                 1..=30,
             )?),
+            notification_url: notification_url(&lookup)?,
         })
+    }
+}
+
+/// `NOTIFICATION_URL`: an absolute `https://` URL, or `http://` on a loopback host.
+fn notification_url(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(text) = lookup("NOTIFICATION_URL").filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let loopback = |url: &Url| matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match Url::parse(&text) {
+        Ok(url)
+            if url.fragment().is_none()
+                && (url.scheme() == "https" || (url.scheme() == "http" && loopback(&url))) =>
+        {
+            Ok(Some(text))
+        }
+        _ => Err(configuration_invalid(
+            "environment variable NOTIFICATION_URL is not an https URL".to_string(),
+        )),
     }
 }
 
@@ -311,5 +335,35 @@ mod tests {
             let error = read(&[bad]).unwrap_err();
             assert!(error.to_string().contains(bad.0), "{error}");
         }
+    }
+
+    #[test]
+    fn the_notification_url_is_https_or_loopback_http() {
+        let config = |url: &str| {
+            let env = HashMap::from([
+                ("TABLE_NAME", "t"),
+                ("SETTINGS_SECRET_ID", "s"),
+                ("NOTIFICATION_URL", url),
+            ]);
+            Config::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+        };
+        for good in [
+            "https://api.example/graph/notifications",
+            "http://127.0.0.1:9000/graph/notifications",
+        ] {
+            assert_eq!(
+                config(good).unwrap().notification_url.as_deref(),
+                Some(good)
+            );
+        }
+        for bad in [
+            "http://api.example/x",
+            "ftp://x",
+            "not a url",
+            "https://a/#f",
+        ] {
+            assert!(config(bad).is_err(), "{bad}");
+        }
+        assert_eq!(config("").unwrap().notification_url, None);
     }
 }

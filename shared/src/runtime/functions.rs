@@ -7,14 +7,17 @@ use aws_config::SdkConfig;
 use lambda_runtime::Error;
 
 use crate::adapters::keeper::dynamo_due_links::DynamoDueLinks;
+use crate::change_feed::functions::{self as change_feed, GRAPH_NOTIFICATIONS};
 use crate::keeper::token_keeper::TokenKeeper;
 use crate::operations::catalog;
 use crate::runtime::cache_clear_handler::CacheClearHandler;
 use crate::runtime::config::Config;
 use crate::runtime::handler::Handler;
 use crate::runtime::keeper_handler::KeeperHandler;
+use crate::runtime::notifications_handler::NotificationsHandler;
 use crate::runtime::operation_handler::OperationHandler;
 use crate::runtime::sign_in_handler::SignInHandler;
+use crate::runtime::subscriptions_handler::SubscriptionsHandler;
 use crate::runtime::wiring::Adapters;
 use crate::settings::provider::SettingsProvider;
 use crate::sign_in::functions;
@@ -34,12 +37,26 @@ pub fn handler_for(
 ) -> Result<Box<dyn Handler>, Error> {
     let adapters = Adapters::new(config, aws);
     let settings = || SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl);
-    if let Some(operation) = catalog::find(name) {
+    if let Some(operation) = catalog::find(name).or_else(|| change_feed::find_operation(name)) {
         return Ok(Box::new(OperationHandler {
             operation,
             executor: adapters.executor(config),
             jwt_rules: config.jwt_rules.clone(),
         }));
+    }
+    if name == GRAPH_NOTIFICATIONS {
+        return Ok(Box::new(NotificationsHandler::new(
+            adapters.notification_receiver(config, aws),
+        )));
+    }
+    if change_feed::find(name).is_some()
+        && let Some(handler) = SubscriptionsHandler::new(
+            name,
+            adapters.subscriptions(config, aws),
+            config.jwt_rules.clone(),
+        )
+    {
+        return Ok(Box::new(handler));
     }
     if let Some(function) = functions::find(name) {
         return Ok(Box::new(SignInHandler::new(
@@ -64,6 +81,7 @@ pub fn handler_for(
                 config.keeper_concurrency,
             ),
             shard_count: config.keeper_schedule.shards,
+            renewal: adapters.subscription_renewal(config, aws),
         })),
         CACHE_CLEAR => Ok(Box::new(CacheClearHandler {
             settings: settings(),

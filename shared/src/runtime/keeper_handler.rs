@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use lambda_runtime::LambdaEvent;
 use serde_json::{Map, Value, json};
 
+use crate::change_feed::renewal::{RenewalSummary, SubscriptionRenewal};
 use crate::error::ApiError;
 use crate::keeper::token_keeper::{KeeperSummary, TokenKeeper};
 use crate::runtime::embedded_metrics::{Metric, Unit};
@@ -13,6 +14,7 @@ use crate::runtime::event::EventStyle;
 use crate::runtime::handler::Handler;
 use crate::runtime::keeper_event::keeper_shards;
 use crate::runtime::outcome::Outcome;
+use crate::runtime::renewal_report::report_renewal;
 use crate::settings::provider::SettingsProvider;
 use crate::support::deadline::Deadline;
 
@@ -24,13 +26,24 @@ pub struct KeeperHandler {
     pub keeper: TokenKeeper,
     /// How many shards the keeper index has.
     pub shard_count: u32,
+    /// The change feed's step: renewing the shards' due subscriptions (with an event bus only).
+    pub renewal: Option<SubscriptionRenewal>,
 }
 
 impl KeeperHandler {
-    async fn start(&self, event: Value, deadline: Deadline) -> Result<KeeperSummary, ApiError> {
+    async fn start(
+        &self,
+        event: Value,
+        deadline: Deadline,
+    ) -> Result<(KeeperSummary, Option<RenewalSummary>), ApiError> {
         let shards = keeper_shards(event, self.shard_count)?;
         let settings = self.settings.get().await?;
-        Ok(self.keeper.run(&settings, &shards, deadline).await)
+        let summary = self.keeper.run(&settings, &shards, deadline).await;
+        let renewal = match &self.renewal {
+            Some(renewal) => Some(renewal.run(&shards, deadline).await),
+            None => None,
+        };
+        Ok((summary, renewal))
     }
 }
 
@@ -39,11 +52,15 @@ impl Handler for KeeperHandler {
     async fn handle(&self, event: LambdaEvent<Value>) -> Outcome {
         let deadline = Deadline::from_epoch_millis(event.context.deadline);
         match self.start(event.payload, deadline).await {
-            Ok(summary) => {
-                let answer = serde_json::to_value(&summary).unwrap_or(Value::Null);
-                let mut outcome = Outcome::answered(EventStyle::Direct, answer, 200, None);
+            Ok((summary, renewal)) => {
+                let mut answer = serde_json::to_value(&summary).unwrap_or(Value::Null);
+                let mut outcome = Outcome::answered(EventStyle::Direct, Value::Null, 200, None);
                 outcome.details = summary_details(&summary);
                 outcome.metrics = summary_metrics(&summary);
+                if let Some(renewal) = &renewal {
+                    report_renewal(renewal, &mut answer, &mut outcome);
+                }
+                outcome.answer = Ok(answer);
                 outcome
             }
             Err(error) => Outcome::function_error(&error),

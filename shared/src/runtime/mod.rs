@@ -4,6 +4,7 @@
 //! everything.
 
 pub mod cache_clear_handler;
+pub mod change_feed_wiring;
 pub mod config;
 pub mod embedded_metrics;
 pub mod event;
@@ -16,11 +17,14 @@ pub mod keeper_event;
 pub mod keeper_handler;
 pub mod link_events_wiring;
 pub mod logging;
+pub mod notifications_handler;
 pub mod operation_handler;
 pub mod outcome;
 pub mod query_string;
+pub mod renewal_report;
 pub mod sign_in_handler;
 pub mod sign_in_response;
+pub mod subscriptions_handler;
 pub mod wiring;
 
 pub use invocation::run;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
+use crate::change_feed::sync_state::expired_sync_state;
 use crate::operations::executor::Executor;
 use crate::operations::operation::Operation;
 use crate::operations::request::Caller;
@@ -48,6 +49,7 @@ impl Handler for OperationHandler {
                 self.executor
                     .execute(self.operation, request, client_request_id.clone(), deadline)
                     .await
+                    .map_err(expired_sync_state)
             }
             Err(error) => Err(error),
         };

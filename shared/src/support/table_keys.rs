@@ -13,6 +13,10 @@ pub const SIGN_IN_STATE_PREFIX: &str = "state#";
 pub const SIGN_IN_COMPLETION_PREFIX: &str = "completion#";
 /// Prefix of a Microsoft account's claim by one application user (`oneLinkPerMicrosoftAccount`).
 pub const ACCOUNT_CLAIM_PREFIX: &str = "msaccount#";
+/// Prefix of a Graph subscription the change feed made.
+pub const SUBSCRIPTION_PREFIX: &str = "sub#";
+/// Prefix of the list of one owner's subscriptions.
+pub const SUBSCRIPTION_OWNER_PREFIX: &str = "subowner#";
 
 /// The key of the link of application user `app_user_id`.
 pub fn link_key(app_user_id: &str) -> String {
@@ -57,6 +61,16 @@ pub fn account_claim_key(tenant_id: &str, ms_user_id: &str) -> String {
     )
 }
 
+/// The key of Graph subscription `subscription_id`.
+pub fn subscription_key(subscription_id: &str) -> String {
+    format!("{SUBSCRIPTION_PREFIX}{subscription_id}")
+}
+
+/// The key of the list of the subscriptions of `owner` (as stored: `user:<id>` or `application`).
+pub fn subscription_owner_key(owner: &str) -> String {
+    format!("{SUBSCRIPTION_OWNER_PREFIX}{owner}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +85,11 @@ mod tests {
         assert_eq!(sign_in_state_key("s"), "state#s");
         assert_eq!(sign_in_completion_key("h"), "completion#h");
         assert_eq!(account_claim_key("T-1", "O-1"), "msaccount#t-1#o-1");
+        assert_eq!(subscription_key("s"), "sub#s");
+        assert_eq!(
+            subscription_owner_key("application"),
+            "subowner#application"
+        );
+        assert!(!subscription_owner_key("x").starts_with(SUBSCRIPTION_PREFIX));
     }
 }

@@ -1,7 +1,8 @@
 //! A loopback HTTP proxy in front of moto that counts AWS API calls by operation
 //! (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`), so tests can prove how many DynamoDB and
 //! Secrets Manager requests an invocation made, and which table keys its item calls touched; it can
-//! also play an AWS outage (every call answered 503) for fault tests.
+//! also play an AWS outage (every call answered 503), or the outage of one service (the calls whose
+//! `X-Amz-Target` starts with a prefix, e.g. `AWSEvents.` for EventBridge), for fault tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +21,7 @@ struct Shared {
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
     keys: Arc<Mutex<BTreeSet<String>>>,
     outage: Arc<AtomicBool>,
+    service_outage: Arc<Mutex<Option<String>>>,
 }
 
 /// A running counting proxy; stops when dropped.
@@ -28,6 +30,7 @@ pub struct CountingProxy {
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
     keys: Arc<Mutex<BTreeSet<String>>>,
     outage: Arc<AtomicBool>,
+    service_outage: Arc<Mutex<Option<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -49,11 +52,17 @@ async fn forward(
         .and_then(|v| v.to_str().ok())
         .map(String::from)
         .unwrap_or_else(|| format!("{method} {}", uri.path()));
+    let service_down = shared
+        .service_outage
+        .lock()
+        .unwrap()
+        .as_deref()
+        .is_some_and(|prefix| operation.starts_with(prefix));
     *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
     if let Some(key) = item_key(&body) {
         shared.keys.lock().unwrap().insert(key);
     }
-    if shared.outage.load(Ordering::SeqCst) {
+    if shared.outage.load(Ordering::SeqCst) || service_down {
         return Response::builder()
             .status(StatusCode::SERVICE_UNAVAILABLE)
             .body(Body::from(r#"{"__type":"com.amazonaws.dynamodb.v20120810#ServiceUnavailable","message":"outage played by the test"}"#))
@@ -107,12 +116,14 @@ impl CountingProxy {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
         let keys = Arc::new(Mutex::new(BTreeSet::new()));
         let outage = Arc::new(AtomicBool::new(false));
+        let service_outage = Arc::new(Mutex::new(None));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_string(),
             client: reqwest::Client::new(),
             counts: counts.clone(),
             keys: keys.clone(),
             outage: outage.clone(),
+            service_outage: service_outage.clone(),
         };
         let app = Router::new().fallback(forward).with_state(shared);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -127,6 +138,7 @@ impl CountingProxy {
             counts,
             keys,
             outage,
+            service_outage,
             task,
         }
     }
@@ -149,6 +161,12 @@ impl CountingProxy {
     /// Starts (`true`) or ends an outage: while it lasts every call is answered 503 without reaching moto.
     pub fn set_outage(&self, outage: bool) {
         self.outage.store(outage, Ordering::SeqCst);
+    }
+
+    /// Starts the outage of one service (`Some("AWSEvents.")`: every EventBridge call answered 503)
+    /// or ends it (`None`).
+    pub fn set_service_outage(&self, target_prefix: Option<&str>) {
+        *self.service_outage.lock().unwrap() = target_prefix.map(String::from);
     }
 
     /// The table keys item calls named so far.

@@ -4,12 +4,14 @@
 //! of `xtask/` (`stack-init`, the load run).
 
 pub mod aws;
+pub mod change_feed_control;
 pub mod counting_proxy;
 pub mod demo_directory;
 pub mod event_bus;
 pub mod function_binary;
 pub mod function_env;
 pub mod function_process;
+pub mod http_front;
 pub mod lambda_events;
 pub mod lambda_watch;
 pub mod link_seeding;

@@ -1,6 +1,8 @@
-//! Every function `template.yaml` deploys, as data: the Graph operations of the catalog, the
-//! platform (sign-in) functions, the scheduled token keeper and the operator's `cache-clear`.
+//! Every function `template.yaml` deploys, as data: the Graph operations of the catalog and of the
+//! change feed, the platform (sign-in) functions, the change feed's subscription functions and
+//! notification endpoint, the scheduled token keeper and the operator's `cache-clear`.
 
+use shared::change_feed::functions::{CHANGE_FEED_FUNCTIONS, CHANGE_FEED_OPERATIONS};
 use shared::operations::catalog::CATALOG;
 use shared::operations::operation::Method;
 use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
@@ -81,13 +83,13 @@ fn deployed(
     }
 }
 
-/// Every function, in template order: the catalog's operations, the sign-in functions, the keeper
-/// and `cache-clear`.
+/// Every function, in template order: the catalog's and the change feed's operations, the sign-in
+/// functions, the change feed's functions, the keeper and `cache-clear`.
 ///
 /// # Panics
 /// When a function has no access entry in [`access_of`].
 pub fn deployed_functions() -> Vec<DeployedFunction> {
-    let operations = CATALOG.iter().map(|op| {
+    let operations = CATALOG.iter().chain(CHANGE_FEED_OPERATIONS).map(|op| {
         let route = Route {
             method: op.method,
             path: op.route,
@@ -108,10 +110,23 @@ pub fn deployed_functions() -> Vec<DeployedFunction> {
             DEFAULT_TIMEOUT_SECONDS,
         )
     });
+    let change_feed = CHANGE_FEED_FUNCTIONS.iter().map(|function| {
+        let route = Route {
+            method: function.method,
+            path: function.route,
+            access: function.access,
+        };
+        deployed(
+            function.name,
+            function.summary,
+            Some(route),
+            DEFAULT_TIMEOUT_SECONDS,
+        )
+    });
     let unrouted = [
         deployed(
             TOKEN_KEEPER,
-            "Refreshes the stored refresh tokens that are due, shard by shard (scheduled)",
+            "Refreshes the stored refresh tokens and renews the subscriptions that are due, shard by shard (scheduled)",
             None,
             KEEPER_TIMEOUT_SECONDS,
         ),
@@ -122,5 +137,9 @@ pub fn deployed_functions() -> Vec<DeployedFunction> {
             DEFAULT_TIMEOUT_SECONDS,
         ),
     ];
-    operations.chain(sign_in).chain(unrouted).collect()
+    operations
+        .chain(sign_in)
+        .chain(change_feed)
+        .chain(unrouted)
+        .collect()
 }

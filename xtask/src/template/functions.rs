@@ -12,15 +12,16 @@ use super::deployed_functions::{DEFAULT_TIMEOUT_SECONDS, DeployedFunction};
 use super::event_bus::EVENT_BUS;
 use super::http_api::route_events;
 use super::parameters::{
-    CALLBACK_CONCURRENCY_RESERVED, CALLBACK_RESERVED_CONCURRENCY, DIRECT_INVOCATION_ERRORS,
-    GRAPH_BASE_URL, JWT_REQUIRED_SCOPES, JWT_SUBJECT_CLAIM, JWT_WRITE_SCOPES, JWT_WRITE_SCOPES_SET,
-    KEEPER_CONCURRENCY, KEEPER_REFRESH_AGE_DAYS, KEEPER_SHARDS, LINK_AT_RISK_DAYS, LOG_LEVEL,
-    LOG_RETENTION_DAYS, LOGIN_BASE_URL, SERVICE_NAME, SETTINGS_TTL_SECONDS, SIGN_IN_DEV_MODE,
-    TOKEN_CACHE_TTL_SECONDS, TRACING, TRACING_ACTIVE,
+    DIRECT_INVOCATION_ERRORS, GRAPH_BASE_URL, JWT_REQUIRED_SCOPES, JWT_SUBJECT_CLAIM,
+    JWT_WRITE_SCOPES, JWT_WRITE_SCOPES_SET, KEEPER_CONCURRENCY, KEEPER_REFRESH_AGE_DAYS,
+    KEEPER_SHARDS, LINK_AT_RISK_DAYS, LOG_LEVEL, LOG_RETENTION_DAYS, LOGIN_BASE_URL,
+    NOTIFICATION_URL, SERVICE_NAME, SETTINGS_TTL_SECONDS, SIGN_IN_DEV_MODE,
+    TOKEN_CACHE_TTL_SECONDS, TRACING, TRACING_ACTIVE, public_limits,
 };
 use super::permissions::{GET_SECRET_VALUE, PUT_EVENTS, QUERY, XRAY_WRITE};
 use super::storage::{SETTINGS_SECRET, TABLE};
 use shared::adapters::dynamodb_table::KEEPER_INDEX;
+use shared::change_feed::functions::{SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE};
 use shared::operations::catalog;
 use shared::sign_in::functions::RouteAccess;
 
@@ -59,6 +60,7 @@ fn environment() -> Value {
         ("JWT_SUBJECT_CLAIM", reference(JWT_SUBJECT_CLAIM)),
         ("JWT_REQUIRED_SCOPES", reference(JWT_REQUIRED_SCOPES)),
         ("SIGN_IN_DEV_MODE", reference(SIGN_IN_DEV_MODE)),
+        ("NOTIFICATION_URL", reference(NOTIFICATION_URL)),
     ])
 }
 
@@ -196,7 +198,9 @@ pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
     if function.timeout_seconds != DEFAULT_TIMEOUT_SECONDS {
         properties.push(("Timeout", function.timeout_seconds.into()));
     }
-    if catalog::find(function.name).is_some_and(|operation| operation.writes) {
+    let writes = catalog::find(function.name).is_some_and(|operation| operation.writes)
+        || [SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE].contains(&function.name);
+    if writes {
         // A JWT caller of a function that writes needs one of the write scopes, when they are set.
         properties.push((
             "Environment",
@@ -215,16 +219,17 @@ pub fn function_resources(function: &DeployedFunction) -> Vec<(String, Value)> {
     }
     if let Some(route) = &function.route {
         if route.access == RouteAccess::Public {
+            let limits = public_limits(function.name);
             properties.push((
                 "ReservedConcurrentExecutions",
                 if_condition(
-                    CALLBACK_CONCURRENCY_RESERVED,
-                    reference(CALLBACK_RESERVED_CONCURRENCY),
+                    limits.reserved_condition,
+                    reference(limits.reserved),
                     no_value(),
                 ),
             ));
         }
-        properties.push(("Events", route_events(route)));
+        properties.push(("Events", route_events(function.name, route)));
     }
     let lambda = map([
         ("Type", "AWS::Serverless::Function".into()),

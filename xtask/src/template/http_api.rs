@@ -5,10 +5,11 @@
 //! Who may call a route is written in the API's OpenAPI definition (`DefinitionBody`), which SAM
 //! completes with the events' integrations: IAM authorization (`AWS_IAM`, SigV4) unless the operator
 //! configures a JWT authorizer, which then replaces IAM on those routes; the public route
-//! (`auth-callback`, where Microsoft sends the browser back) needs neither. The switch is an `Fn::If`
+//! routes (`auth-callback`, where Microsoft sends the browser back, and `graph-notifications`, where
+//! Graph posts change notifications) need neither. The switch is an `Fn::If`
 //! on the `JwtAuthorizerEnabled` condition in each route's `security`. The events cannot carry it: SAM
 //! reads an event's `Auth.Authorizer` as a fixed name while it transforms the template, before the
-//! parameters' values are known. The public route is throttled on its own (its event's
+//! parameters' values are known. Each public route is throttled on its own (its event's
 //! `RouteSettings`, which SAM puts on the stage). Access logs name the route, the caller and the
 //! status — never the path, which may carry a user's id.
 
@@ -17,9 +18,7 @@ use serde_yaml_ng::Value;
 use super::cfn::{get_att, if_condition, list, map, no_value, reference};
 use super::deployed_functions::{DeployedFunction, Route};
 use super::functions::log_group;
-use super::parameters::{
-    CALLBACK_BURST_LIMIT, CALLBACK_RATE_LIMIT, JWT_AUDIENCE, JWT_AUTHORIZER_ENABLED, JWT_ISSUER,
-};
+use super::parameters::{JWT_AUDIENCE, JWT_AUTHORIZER_ENABLED, JWT_ISSUER, public_limits};
 use shared::sign_in::functions::RouteAccess;
 
 /// Logical id of the HTTP API.
@@ -159,8 +158,8 @@ pub fn api_resources(functions: &[DeployedFunction]) -> Vec<(String, Value)> {
     ]
 }
 
-/// The function's `Events`: its route on the API. The public route gets its own throttling.
-pub fn route_events(route: &Route) -> Value {
+/// The `Events` of function `name`: its route on the API. A public route gets its own throttling.
+pub fn route_events(name: &str, route: &Route) -> Value {
     let mut properties = vec![
         ("ApiId", reference(HTTP_API)),
         ("Method", route.method.as_str().into()),
@@ -169,11 +168,12 @@ pub fn route_events(route: &Route) -> Value {
         ("TimeoutInMillis", INTEGRATION_TIMEOUT_MILLIS.into()),
     ];
     if route.access == RouteAccess::Public {
+        let limits = public_limits(name);
         properties.push((
             "RouteSettings",
             map([
-                ("ThrottlingBurstLimit", reference(CALLBACK_BURST_LIMIT)),
-                ("ThrottlingRateLimit", reference(CALLBACK_RATE_LIMIT)),
+                ("ThrottlingBurstLimit", reference(limits.burst)),
+                ("ThrottlingRateLimit", reference(limits.rate)),
             ]),
         ));
     }

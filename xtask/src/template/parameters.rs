@@ -54,6 +54,17 @@ pub const CALLBACK_RATE_LIMIT: &str = "AuthCallbackThrottlingRateLimit";
 pub const CALLBACK_BURST_LIMIT: &str = "AuthCallbackThrottlingBurstLimit";
 /// Concurrency reserved for (and capping) the public sign-in callback; 0 reserves none.
 pub const CALLBACK_RESERVED_CONCURRENCY: &str = "AuthCallbackReservedConcurrency";
+/// Steady-state requests per second API Gateway lets through to the public notification route.
+pub const NOTIFICATIONS_RATE_LIMIT: &str = "GraphNotificationsThrottlingRateLimit";
+/// Burst of requests API Gateway lets through to the public notification route.
+pub const NOTIFICATIONS_BURST_LIMIT: &str = "GraphNotificationsThrottlingBurstLimit";
+/// Concurrency reserved for (and capping) the notification endpoint; 0 reserves none.
+pub const NOTIFICATIONS_RESERVED_CONCURRENCY: &str = "GraphNotificationsReservedConcurrency";
+/// `NOTIFICATION_URL`: the public notification route's URL Graph is given (the `ApiUrl` output
+/// plus `/graph/notifications`, or a custom domain's); empty: the change feed creates nothing. A
+/// parameter, not a reference to the API: the API's integrations name the functions, so the
+/// functions cannot name the API.
+pub const NOTIFICATION_URL: &str = "NotificationUrl";
 /// The SNS topic alarms notify; empty: no notifications.
 pub const ALARM_TOPIC_ARN: &str = "AlarmTopicArn";
 /// Links the keeper may invalidate in an hour before the invalidation alarm fires.
@@ -71,6 +82,41 @@ pub const TRACING_ACTIVE: &str = "TracingActive";
 pub const ALARM_ACTIONS_ENABLED: &str = "AlarmActionsEnabled";
 /// Condition: the sign-in callback has reserved concurrency.
 pub const CALLBACK_CONCURRENCY_RESERVED: &str = "AuthCallbackConcurrencyReserved";
+/// Condition: the notification endpoint has reserved concurrency.
+pub const NOTIFICATIONS_CONCURRENCY_RESERVED: &str = "GraphNotificationsConcurrencyReserved";
+
+/// The throttling and concurrency parameters of a public route's function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicLimits {
+    /// Steady-state requests per second.
+    pub rate: &'static str,
+    /// Burst.
+    pub burst: &'static str,
+    /// Reserved concurrency.
+    pub reserved: &'static str,
+    /// Condition: some concurrency is reserved.
+    pub reserved_condition: &'static str,
+}
+
+/// The limits of the public route of function `name`: the notification endpoint's own, or the
+/// sign-in callback's.
+pub fn public_limits(name: &str) -> PublicLimits {
+    if name == shared::change_feed::functions::GRAPH_NOTIFICATIONS {
+        PublicLimits {
+            rate: NOTIFICATIONS_RATE_LIMIT,
+            burst: NOTIFICATIONS_BURST_LIMIT,
+            reserved: NOTIFICATIONS_RESERVED_CONCURRENCY,
+            reserved_condition: NOTIFICATIONS_CONCURRENCY_RESERVED,
+        }
+    } else {
+        PublicLimits {
+            rate: CALLBACK_RATE_LIMIT,
+            burst: CALLBACK_BURST_LIMIT,
+            reserved: CALLBACK_RESERVED_CONCURRENCY,
+            reserved_condition: CALLBACK_CONCURRENCY_RESERVED,
+        }
+    }
+}
 
 /// Lambda's application log levels the `LogLevel` parameter offers. Not `WARN` and above: Lambda
 /// gives a JSON line without a `level` field the level `INFO`, and the metrics documents (EMF) have
@@ -313,6 +359,38 @@ pub fn parameters() -> Value {
             ),
         ),
         (
+            NOTIFICATIONS_RATE_LIMIT,
+            number(
+                "Requests per second API Gateway lets through to the public POST /graph/notifications route (steady state); Graph batches notifications, and answers slower than 3 s get it throttled",
+                50,
+                range(1, Some(10_000)),
+            ),
+        ),
+        (
+            NOTIFICATIONS_BURST_LIMIT,
+            number(
+                "Burst of requests API Gateway lets through to the public POST /graph/notifications route",
+                100,
+                range(1, Some(5_000)),
+            ),
+        ),
+        (
+            NOTIFICATIONS_RESERVED_CONCURRENCY,
+            number(
+                "Concurrent executions reserved for graph-notifications, which also caps it; 0 reserves none",
+                10,
+                range(0, Some(1_000)),
+            ),
+        ),
+        (
+            NOTIFICATION_URL,
+            string(
+                "The public notification route Graph posts change notifications to: the ApiUrl output followed by /graph/notifications (or your custom domain's); empty: subscriptions-create refuses to run",
+                "",
+                "^(https://[!-~]+)?$",
+            ),
+        ),
+        (
             ALARM_TOPIC_ARN,
             string(
                 "SNS topic the alarms notify; empty: the alarms change state without notifying anyone",
@@ -395,6 +473,13 @@ pub fn conditions() -> Value {
         (
             CALLBACK_CONCURRENCY_RESERVED.to_string(),
             not(equals(reference(CALLBACK_RESERVED_CONCURRENCY), "0".into())),
+        ),
+        (
+            NOTIFICATIONS_CONCURRENCY_RESERVED.to_string(),
+            not(equals(
+                reference(NOTIFICATIONS_RESERVED_CONCURRENCY),
+                "0".into(),
+            )),
         ),
     ];
     entries.extend(KEEPER_SHARD_COUNTS.iter().skip(1).map(|&count| {

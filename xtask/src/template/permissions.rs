@@ -21,6 +21,11 @@
 //! | `DynamoSignInStates::put` | `PutItem` | `auth-start` (the pending sign-in) |
 //! | `DynamoSignInStates::take` (conditional delete returning the old item) | `DeleteItem` | `auth-callback` |
 //! | `DynamoDueLinks::due_page` | `Query` on the `keeper-due` index only | `token-keeper` |
+//! | `DynamoSubscriptions::get` | `GetItem` | `graph-notifications` (verifying a notification), `subscriptions-delete`, `token-keeper` (a due subscription) |
+//! | `DynamoSubscriptions::put` (the item, then `ADD` to its owner's list) | `PutItem`, `UpdateItem` | `subscriptions-create`, `graph-notifications` and `token-keeper` (renewed or replaced) |
+//! | `DynamoSubscriptions::delete` (the item, then `DELETE` from its owner's list) | `DeleteItem`, `UpdateItem` | `subscriptions-delete`, `graph-notifications` and `token-keeper` (retiring a replaced one) |
+//! | `DynamoSubscriptions::due` | `Query` on the `keeper-due` index only (shard keys `subs#NN`) | `token-keeper` |
+//! | `DynamoSubscriptions::defer` (conditional) | `UpdateItem` | `token-keeper` |
 //!
 //! `SecretsManagerSettings` (`GetSecretValue` on the settings secret) is read by every function that
 //! needs the app registration or the encryption keys: all but `auth-status` and `auth-revoke`, which
@@ -37,10 +42,14 @@
 //! that names its own `Role`, as every function here does; so the template adds the statement,
 //! under the `TracingActive` condition.
 
+use shared::change_feed::functions::{
+    self as change_feed, GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE,
+    SUBSCRIPTIONS_LIST,
+};
 use shared::operations::catalog;
 use shared::support::table_keys::{
     ACCOUNT_CLAIM_PREFIX, APP_TOKEN_PREFIX, LINK_PREFIX, SIGN_IN_COMPLETION_PREFIX,
-    SIGN_IN_STATE_PREFIX,
+    SIGN_IN_STATE_PREFIX, SUBSCRIPTION_OWNER_PREFIX, SUBSCRIPTION_PREFIX,
 };
 
 use super::deployed_functions::{CACHE_CLEAR, TOKEN_KEEPER};
@@ -93,8 +102,11 @@ const GRAPH_OPERATION: Access = Access {
 
 /// The access of function `name`; `None` for a name no function has.
 pub fn access_of(name: &str) -> Option<Access> {
-    if catalog::find(name).is_some() {
+    if catalog::find(name).is_some() || change_feed::find_operation(name).is_some() {
         return Some(GRAPH_OPERATION);
+    }
+    if let Some(access) = change_feed_access(name) {
+        return Some(access);
     }
     type Actions = &'static [&'static str];
     let (table_actions, key_prefixes, queries_keeper_index, reads_settings, publishes_events): (
@@ -128,8 +140,13 @@ pub fn access_of(name: &str) -> Option<Access> {
             true,
         ),
         TOKEN_KEEPER => (
-            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM],
-            &[LINK_PREFIX],
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+            &[
+                LINK_PREFIX,
+                APP_TOKEN_PREFIX,
+                SUBSCRIPTION_PREFIX,
+                SUBSCRIPTION_OWNER_PREFIX,
+            ],
             true,
             true,
             true,
@@ -144,4 +161,35 @@ pub fn access_of(name: &str) -> Option<Access> {
         reads_settings,
         publishes_events,
     })
+}
+
+/// The items the change feed's subscription work touches: links and application tokens (Graph
+/// calls as the owner), subscriptions and owners' lists.
+const SUBSCRIPTION_KEYS: &[&str] = &[
+    LINK_PREFIX,
+    APP_TOKEN_PREFIX,
+    SUBSCRIPTION_PREFIX,
+    SUBSCRIPTION_OWNER_PREFIX,
+];
+
+/// The access of the change feed's functions (`None` for any other name).
+fn change_feed_access(name: &str) -> Option<Access> {
+    let access = |table_actions| Access {
+        table_actions,
+        key_prefixes: SUBSCRIPTION_KEYS,
+        queries_keeper_index: false,
+        reads_settings: true,
+        publishes_events: true,
+    };
+    match name {
+        // Stores a subscription and lists it under its owner (taking back a subscription whose
+        // record could not be stored is a Graph call only).
+        SUBSCRIPTIONS_CREATE => Some(access(&[GET_ITEM, PUT_ITEM, UPDATE_ITEM])),
+        // Deletes; verifies, renews, replaces and retires.
+        SUBSCRIPTIONS_DELETE | GRAPH_NOTIFICATIONS => {
+            Some(access(&[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM]))
+        }
+        SUBSCRIPTIONS_LIST => Some(GRAPH_OPERATION),
+        _ => None,
+    }
 }

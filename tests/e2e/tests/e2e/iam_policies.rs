@@ -9,9 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use e2e::change_feed_control::ChangeFeedControl;
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX, demo_tenant_token_path};
+use e2e::demo_directory::{ADELE, ALEX, MEGAN, demo_tenant_token_path};
 use e2e::function_process::spawn_function;
+use e2e::http_front::{HttpFront, post_event};
 use e2e::link_seeding::{LinkBatch, seed_links};
 use e2e::settings::CALLBACK_URL;
 use e2e::sign_in::sign_in;
@@ -23,7 +25,11 @@ use xtask::template::committed::{
     allowed_by, committed_template, functions_by_binary, leading_keys_of, role_of,
 };
 
+use crate::change_feed::{make_due, subscribe};
+
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
+/// The public route Graph posts to.
+const NOTIFICATIONS_ROUTE: &str = "POST /graph/notifications";
 
 /// The actions `function`'s role allows in template.yaml at the default parameters, besides writing
 /// its own logs.
@@ -64,6 +70,8 @@ fn iam_action(operation: &str) -> String {
 struct Recorder {
     stack: TestStack,
     aws: CountingProxy,
+    /// Variables added to every function's environment.
+    extra_env: BTreeMap<String, String>,
     used: BTreeMap<&'static str, BTreeSet<String>>,
     keys: BTreeMap<&'static str, BTreeSet<String>>,
 }
@@ -75,6 +83,7 @@ impl Recorder {
         Self {
             stack,
             aws,
+            extra_env: BTreeMap::new(),
             used: BTreeMap::new(),
             keys: BTreeMap::new(),
         }
@@ -83,6 +92,7 @@ impl Recorder {
     /// Invokes a fresh `function` with `event`, through the proxy; returns its answer.
     async fn invoke(&mut self, function: &'static str, event: Value) -> Value {
         let mut env = self.stack.env();
+        env.extend(self.extra_env.clone());
         env.insert("AWS_ENDPOINT_URL".into(), self.aws.url().to_string());
         let process = spawn_function(function, &env).await;
         self.aws.reset();
@@ -265,7 +275,160 @@ async fn the_keeper_and_cache_clear_use_exactly_what_their_roles_allow() {
         .await;
     assert_eq!(deferred["deferred"], 1, "{deferred}");
 
+    // A due subscription Graph no longer has: created anew (validated through the notification
+    // route), `Resync Needed` published, the old record forgotten.
+    recorder.stack.simulator().clear_faults().await.unwrap();
+    let front = notification_front(&mut recorder).await;
+    let create = spawn_function("subscriptions-create", &recorder_env(&recorder)).await;
+    let lost = subscribe(&create, None, ADELE.id).await;
+    ChangeFeedControl::new(recorder.stack.simulator_url())
+        .remove(&lost)
+        .await
+        .unwrap();
+    make_due(&recorder.stack, &lost).await;
+    let renewed = recorder
+        .invoke("token-keeper", json!({ "shards": all_shards }))
+        .await;
+    assert_eq!(renewed["subscriptions"]["recreated"], 1, "{renewed}");
+    drop(front);
+
     let cleared = recorder.invoke("cache-clear", json!({})).await;
     assert_eq!(cleared["status"], 200, "{cleared}");
+    recorder.assert_exactly_allowed();
+}
+
+/// The functions' environment of `recorder` (without the proxy).
+fn recorder_env(recorder: &Recorder) -> BTreeMap<String, String> {
+    let mut env = recorder.stack.env();
+    env.extend(recorder.extra_env.clone());
+    env
+}
+
+/// `graph-notifications` behind its HTTP front (answering Graph's validation requests), its URL
+/// given to every function the recorder runs.
+async fn notification_front(recorder: &mut Recorder) -> HttpFront {
+    let front = HttpFront::start(NOTIFICATIONS_ROUTE, "graph-notifications", BTreeMap::new()).await;
+    recorder
+        .extra_env
+        .insert("NOTIFICATION_URL".into(), front.route_url());
+    front.set_env(recorder_env(recorder)).await;
+    front
+}
+
+/// A notification body for subscription `subscription` as Graph sends it, with `item`'s fields.
+fn notification(subscription: &Value, item: Value) -> String {
+    let mut item = item;
+    item["subscriptionId"] = subscription["id"].clone();
+    item["clientState"] = subscription["clientState"].clone();
+    item["tenantId"] = subscription["tenantId"].clone();
+    json!({ "value": [item] }).to_string()
+}
+
+#[tokio::test]
+async fn the_change_feed_functions_use_exactly_what_their_roles_allow() {
+    let mut recorder = Recorder::start().await;
+    let front = notification_front(&mut recorder).await;
+    let control = ChangeFeedControl::new(recorder.stack.simulator_url());
+    let scopes = &["User.Read", "Calendars.ReadWrite"];
+    sign_in(&recorder.stack, "dana", ADELE.id, scopes).await;
+    sign_in(&recorder.stack, "fay", MEGAN.id, scopes).await;
+    // Created with an expired access token: the link read, the rotated token and the
+    // subscription written, the subscription listed under its owner.
+    expire_stored_access_token(&recorder.stack, "dana").await;
+    let created = recorder
+        .invoke(
+            "subscriptions-create",
+            json!({"authUserId": "dana", "body": {"resource": "events", "userId": "me"}}),
+        )
+        .await;
+    assert_eq!(created["status"], 201, "{created}");
+    let fay = recorder
+        .invoke(
+            "subscriptions-create",
+            json!({"authUserId": "fay", "body": {"resource": "events", "userId": "me"}}),
+        )
+        .await;
+    assert_eq!(fay["status"], 201, "{fay}");
+    let listed = recorder
+        .invoke("subscriptions-list", json!({"authUserId": "dana"}))
+        .await;
+    assert_eq!(listed["status"], 200, "{listed}");
+    let live = control.subscriptions().await.unwrap();
+    let dana = live
+        .iter()
+        .find(|s| s["id"] == created["body"]["id"])
+        .unwrap()
+        .clone();
+
+    // A change published; a reauthorization renews (and asks for a resync); a removal replaces the
+    // subscription (validated through the front) and forgets the old record.
+    let change = json!({"changeType": "created", "resource": format!("Users/{}/Events/e1", ADELE.id),
+                        "resourceData": {"id": "e1", "@odata.etag": "W/\"k1\""}});
+    for item in [
+        change,
+        json!({"lifecycleEvent": "reauthorizationRequired"}),
+        json!({"lifecycleEvent": "subscriptionRemoved"}),
+    ] {
+        let answer = recorder
+            .invoke(
+                "graph-notifications",
+                post_event(
+                    NOTIFICATIONS_ROUTE,
+                    "/graph/notifications",
+                    &notification(&dana, item),
+                ),
+            )
+            .await;
+        assert_eq!(answer["statusCode"], 202, "{answer}");
+    }
+    let replacement = control
+        .subscriptions()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s["resource"] == dana["resource"] && s["id"] != dana["id"])
+        .unwrap();
+
+    // Deleted by its owner, with an expired access token.
+    expire_stored_access_token(&recorder.stack, "dana").await;
+    let deleted = recorder
+        .invoke(
+            "subscriptions-delete",
+            json!({"authUserId": "dana", "params": {"subscriptionId": replacement["id"]}}),
+        )
+        .await;
+    assert_eq!(deleted["status"], 200, "{deleted}");
+
+    // A refresh Microsoft refuses for good, in each: the link marked invalid, the event published.
+    expire_stored_access_token(&recorder.stack, "fay").await;
+    recorder
+        .stack
+        .simulator()
+        .invalidate_refresh_tokens(MEGAN.id, "revoked")
+        .await
+        .unwrap();
+    for (function, event) in [
+        (
+            "subscriptions-delete",
+            json!({"authUserId": "fay", "params": {"subscriptionId": fay["body"]["id"]}}),
+        ),
+        (
+            "subscriptions-create",
+            json!({"authUserId": "fay", "body": {"resource": "events", "userId": "me"}}),
+        ),
+        ("subscriptions-list", json!({"authUserId": "fay"})),
+    ] {
+        let refused = recorder.invoke(function, event).await;
+        assert_eq!(refused["status"], 401, "{function}: {refused}");
+        sign_in(&recorder.stack, "fay", MEGAN.id, scopes).await;
+        expire_stored_access_token(&recorder.stack, "fay").await;
+        recorder
+            .stack
+            .simulator()
+            .invalidate_refresh_tokens(MEGAN.id, "revoked")
+            .await
+            .unwrap();
+    }
+    drop(front);
     recorder.assert_exactly_allowed();
 }

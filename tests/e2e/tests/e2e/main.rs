@@ -3,14 +3,16 @@
 
 mod aws_sample_events;
 mod calendar_operations;
+mod change_feed;
+mod change_feed_faults;
 mod deploy_docs;
 mod docs;
 mod first_call;
 mod function_errors;
 mod iam_policies;
 mod jwt_callers;
-mod microsoft_errors;
 mod link_events;
+mod microsoft_errors;
 mod moto;
 mod national_clouds;
 mod observability;

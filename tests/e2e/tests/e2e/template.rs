@@ -1,6 +1,6 @@
 //! `template.yaml` is what the generator makes, and it deploys exactly the catalog: one function per
 //! binary with JSON logs and the chosen tracing, one route per operation and sign-in function (SAM
-//! `HttpApi` events), only `auth-callback` public and throttled, one role per function allowing only
+//! `HttpApi` events), only `auth-callback` and `graph-notifications` public and throttled, one role per function allowing only
 //! what that function calls (and writing traces only under active tracing), the table the adapters
 //! expect, keeper schedules covering every shard, an environment the functions accept, and alarms and
 //! a dashboard on the metrics the functions really emit.
@@ -12,6 +12,10 @@ use e2e::paths::repo_root;
 use serde_yaml_ng::Value;
 use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
+};
+use shared::change_feed::functions::{
+    CHANGE_FEED_FUNCTIONS, CHANGE_FEED_OPERATIONS, GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE,
+    SUBSCRIPTIONS_DELETE,
 };
 use shared::error::{ApiError, ErrorCode};
 use shared::operations::catalog::CATALOG;
@@ -75,8 +79,13 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
     let functions = functions_by_binary(&template);
     let deployed: BTreeSet<String> = functions.keys().cloned().collect();
     assert_eq!(deployed, function_binaries());
-    let mut expected: BTreeSet<String> = CATALOG.iter().map(|op| op.name.to_string()).collect();
+    let mut expected: BTreeSet<String> = CATALOG
+        .iter()
+        .chain(CHANGE_FEED_OPERATIONS)
+        .map(|op| op.name.to_string())
+        .collect();
     expected.extend(SIGN_IN_FUNCTIONS.iter().map(|f| f.name.to_string()));
+    expected.extend(CHANGE_FEED_FUNCTIONS.iter().map(|f| f.name.to_string()));
     expected.extend(["token-keeper".to_string(), "cache-clear".to_string()]);
     assert_eq!(deployed, expected);
 
@@ -145,6 +154,7 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
     let routes = routes_by_key(&template);
     let mut expected: BTreeMap<String, String> = CATALOG
         .iter()
+        .chain(CHANGE_FEED_OPERATIONS)
         .map(|op| {
             (
                 format!("{} {}", op.method.as_str(), op.route),
@@ -153,6 +163,12 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
         })
         .collect();
     expected.extend(SIGN_IN_FUNCTIONS.iter().map(|f| {
+        (
+            format!("{} {}", f.method.as_str(), f.route),
+            f.name.to_string(),
+        )
+    }));
+    expected.extend(CHANGE_FEED_FUNCTIONS.iter().map(|f| {
         (
             format!("{} {}", f.method.as_str(), f.route),
             f.name.to_string(),
@@ -206,7 +222,8 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
 }
 
 #[test]
-fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_authorizer() {
+fn only_the_callback_and_the_notification_endpoint_are_public_and_every_other_route_uses_iam_or_the_jwt_authorizer()
+ {
     let template = committed_template();
     let iam_or_jwt = yaml("Fn::If: [JwtAuthorizerEnabled, [{JwtAuthorizer: []}], [{AWS_IAM: []}]]");
     let mut public = Vec::new();
@@ -224,12 +241,19 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
             }
         }
     }
-    let public_in_catalog: Vec<&str> = SIGN_IN_FUNCTIONS
+    let mut public_in_catalog: Vec<&str> = SIGN_IN_FUNCTIONS
         .iter()
         .filter(|f| f.access == RouteAccess::Public)
         .map(|f| f.name)
         .collect();
-    assert_eq!(public, ["auth-callback"]);
+    public_in_catalog.extend(
+        CHANGE_FEED_FUNCTIONS
+            .iter()
+            .filter(|f| f.access == RouteAccess::Public)
+            .map(|f| f.name),
+    );
+    public.sort();
+    assert_eq!(public, ["auth-callback", GRAPH_NOTIFICATIONS]);
     assert_eq!(public, public_in_catalog);
 
     let definition = &resources(&template)["HttpApi"]["Properties"]["DefinitionBody"];
@@ -271,23 +295,29 @@ fn only_auth_callback_is_public_and_every_other_route_uses_iam_or_the_jwt_author
 }
 
 #[test]
-fn the_public_callback_is_throttled_and_its_concurrency_reserved() {
+fn the_public_routes_are_throttled_and_their_concurrency_reserved() {
     let template = committed_template();
     for (key, (binary, event)) in routes_by_key(&template) {
         let function = &functions_by_binary(&template)[&binary].1["Properties"];
-        if binary == "auth-callback" {
+        let stem = match binary.as_str() {
+            "auth-callback" => Some("AuthCallback"),
+            GRAPH_NOTIFICATIONS => Some("GraphNotifications"),
+            _ => None,
+        };
+        if let Some(stem) = stem {
             assert_eq!(
                 event["RouteSettings"],
-                yaml(
-                    "{ThrottlingBurstLimit: {Ref: AuthCallbackThrottlingBurstLimit}, \
-                     ThrottlingRateLimit: {Ref: AuthCallbackThrottlingRateLimit}}"
-                ),
+                yaml(&format!(
+                    "{{ThrottlingBurstLimit: {{Ref: {stem}ThrottlingBurstLimit}}, \
+                     ThrottlingRateLimit: {{Ref: {stem}ThrottlingRateLimit}}}}"
+                )),
                 "{key}"
             );
             let reserved = &function["ReservedConcurrentExecutions"];
+            let condition = format!("{stem}ConcurrencyReserved");
             assert_eq!(
-                resolve_conditions(reserved, &holding(&["AuthCallbackConcurrencyReserved"])),
-                Some(reference("AuthCallbackReservedConcurrency"))
+                resolve_conditions(reserved, &holding(&[condition.as_str()])),
+                Some(reference(&format!("{stem}ReservedConcurrency")))
             );
             assert_eq!(resolve_conditions(reserved, &holding(&[])), None);
         } else {
@@ -303,6 +333,14 @@ fn the_public_callback_is_throttled_and_its_concurrency_reserved() {
     assert_eq!(
         template["Conditions"]["AuthCallbackConcurrencyReserved"],
         yaml("Fn::Not: [{Fn::Equals: [{Ref: AuthCallbackReservedConcurrency}, '0']}]")
+    );
+    assert_eq!(
+        parameters["GraphNotificationsReservedConcurrency"]["Default"],
+        10
+    );
+    assert_eq!(
+        template["Conditions"]["GraphNotificationsConcurrencyReserved"],
+        yaml("Fn::Not: [{Fn::Equals: [{Ref: GraphNotificationsReservedConcurrency}, '0']}]")
     );
 }
 
@@ -346,17 +384,37 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
             ("dynamodb:GetItem", TABLE),
             ("dynamodb:PutItem", TABLE),
             ("dynamodb:UpdateItem", TABLE),
+            ("dynamodb:DeleteItem", TABLE),
             ("dynamodb:Query", INDEX),
             ("secretsmanager:GetSecretValue", SECRET),
-            ("events:PutEvents", BUS),
+            ("events:PutEvents", "EventBus.Arn"),
         ],
         "cache-clear" => vec![
             ("dynamodb:DeleteItem", TABLE),
             ("secretsmanager:GetSecretValue", SECRET),
         ],
+        "subscriptions-create" => vec![
+            ("dynamodb:GetItem", TABLE),
+            ("dynamodb:PutItem", TABLE),
+            ("dynamodb:UpdateItem", TABLE),
+            ("secretsmanager:GetSecretValue", SECRET),
+            ("events:PutEvents", "EventBus.Arn"),
+        ],
+        "subscriptions-delete" | "graph-notifications" => vec![
+            ("dynamodb:GetItem", TABLE),
+            ("dynamodb:PutItem", TABLE),
+            ("dynamodb:UpdateItem", TABLE),
+            ("dynamodb:DeleteItem", TABLE),
+            ("secretsmanager:GetSecretValue", SECRET),
+            ("events:PutEvents", "EventBus.Arn"),
+        ],
         operation => {
             assert!(
-                CATALOG.iter().any(|op| op.name == operation),
+                CATALOG
+                    .iter()
+                    .chain(CHANGE_FEED_OPERATIONS)
+                    .any(|op| op.name == operation)
+                    || operation == "subscriptions-list",
                 "{operation} is no function"
             );
             graph_operation
@@ -901,7 +959,8 @@ fn functions_that_write_need_the_write_scopes_of_a_jwt_caller() {
     let template = committed_template();
     for (binary, (_, function)) in functions_by_binary(&template) {
         let variables = &function["Properties"]["Environment"]["Variables"];
-        let writes = CATALOG.iter().any(|op| op.name == binary && op.writes);
+        let writes = CATALOG.iter().any(|op| op.name == binary && op.writes)
+            || [SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE].contains(&binary.as_str());
         if writes {
             assert_eq!(
                 variables["JWT_REQUIRED_SCOPES"]["Fn::If"][0], "JwtWriteScopesSet",

@@ -1,0 +1,67 @@
+//! The change feed over the real adapters: the subscriptions (Graph through the executor, records
+//! in the table), the notification receiver and the keeper's renewal step, both of which need the
+//! event bus (`EVENT_BUS_NAME`).
+
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+
+use crate::adapters::change_feed::dynamo_subscriptions::DynamoSubscriptions;
+use crate::change_feed::receiver::NotificationReceiver;
+use crate::change_feed::renewal::SubscriptionRenewal;
+use crate::change_feed::subscriptions::Subscriptions;
+use crate::error::{ApiError, ErrorCode};
+use crate::events::publisher::EventPublisher;
+use crate::runtime::config::Config;
+use crate::runtime::wiring::Adapters;
+
+impl Adapters {
+    /// The subscriptions over these adapters.
+    pub fn subscriptions(&self, config: &Config, aws: &SdkConfig) -> Arc<Subscriptions> {
+        Arc::new(Subscriptions::new(
+            Arc::new(self.executor(config)),
+            Arc::new(DynamoSubscriptions::new(
+                aws_sdk_dynamodb::Client::new(aws),
+                &config.table_name,
+                config.keeper_schedule.shards,
+            )),
+            self.store.clone(),
+            config.notification_url.clone(),
+        ))
+    }
+
+    /// The bus, which the change feed cannot do without.
+    fn change_feed_bus(&self) -> Result<Arc<dyn EventPublisher>, ApiError> {
+        self.events.clone().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ConfigurationInvalid,
+                "EVENT_BUS_NAME is not set: the change feed publishes to the event bus",
+            )
+        })
+    }
+
+    /// The notification endpoint's receiver (an error without a bus).
+    pub fn notification_receiver(
+        &self,
+        config: &Config,
+        aws: &SdkConfig,
+    ) -> Result<NotificationReceiver, ApiError> {
+        Ok(NotificationReceiver::new(
+            self.subscriptions(config, aws),
+            self.change_feed_bus()?,
+        ))
+    }
+
+    /// The keeper's renewal step; `None` without a bus (no change feed deployed).
+    pub fn subscription_renewal(
+        &self,
+        config: &Config,
+        aws: &SdkConfig,
+    ) -> Option<SubscriptionRenewal> {
+        let bus = self.change_feed_bus().ok()?;
+        Some(SubscriptionRenewal::new(
+            self.subscriptions(config, aws),
+            bus,
+        ))
+    }
+}

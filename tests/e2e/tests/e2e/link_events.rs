@@ -3,11 +3,10 @@
 //! delivering `graph-functions.` events to an SQS queue). Each transition is announced exactly
 //! once — revocation at Microsoft (on the first failing call), withdrawn consent, a password reset
 //! and a disabled user (through Graph, by the application's administrator), a Conditional Access
-//! block (the link kept), six containers failing
-//! at once, at risk after the configured days and near the inactivity limit, recovery, sign-ins
-//! (linked, relinked) and `auth-revoke` — a 429/5xx storm announces nothing, an event the bus
-//! refused is published by the next keeper run with the same `eventId`, `auth-status` reports the
-//! last event, and no event holds a token or secret.
+//! block (the link kept), six containers failing at once, at risk after the configured days and
+//! near the inactivity limit, recovery, sign-ins (linked, relinked) and `auth-revoke` — a 429/5xx
+//! storm announces nothing, an event the bus refused is published by the next keeper run with the
+//! same `eventId`, `auth-status` reports the last event, and no event holds a token or secret.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -11,19 +11,26 @@ use chrono::Utc;
 
 use super::claims::AccessTokenClaims;
 
-/// One revocation: tokens issued before `at` (epoch seconds) are refused.
+/// One revocation: tokens issued before it are refused.
 #[derive(Clone, Copy, Debug)]
 pub struct Revocation {
-    /// Tokens with `iat` before this are refused.
+    /// When it happened (epoch seconds), the `nbf` a new token must satisfy.
     pub at: i64,
+    /// Tokens issued up to this issue number are refused (exact even within one second).
+    up_to: u64,
     /// Whether capable clients get a claims challenge (`false`: a plain 401, as for a token
     /// Graph refuses without saying how to get a better one).
     pub challenge: bool,
 }
 
-/// Revocations by principal: a user's object id, or an app in a tenant.
+/// Revocations by principal (a user's object id, or an app in a tenant), and the issue number of
+/// every access token issued (by its `uti`).
 #[derive(Default)]
-pub struct Sessions(HashMap<String, Revocation>);
+pub struct Sessions {
+    revocations: HashMap<String, Revocation>,
+    issued: HashMap<String, u64>,
+    issue_count: u64,
+}
 
 fn user_key(user_id: &str) -> String {
     format!("user:{}", user_id.to_ascii_lowercase())
@@ -38,20 +45,29 @@ fn app_key(tenant_id: &str, client_id: &str) -> String {
 }
 
 impl Sessions {
-    /// Every access token issued to the user before now is refused.
+    /// Records an access token being issued (its `uti`).
+    pub fn issued(&mut self, uti: &str) {
+        self.issue_count += 1;
+        self.issued.insert(uti.to_string(), self.issue_count);
+    }
+
+    /// Every access token issued to the user until now is refused.
     pub fn revoke_user(&mut self, user_id: &str, challenge: bool) {
-        self.0.insert(user_key(user_id), Self::now(challenge));
+        let revocation = self.now(challenge);
+        self.revocations.insert(user_key(user_id), revocation);
     }
 
-    /// Every app-only token of `client_id` in `tenant_id` issued before now is refused.
+    /// Every app-only token of `client_id` in `tenant_id` issued until now is refused.
     pub fn revoke_app(&mut self, tenant_id: &str, client_id: &str, challenge: bool) {
-        self.0
-            .insert(app_key(tenant_id, client_id), Self::now(challenge));
+        let revocation = self.now(challenge);
+        self.revocations
+            .insert(app_key(tenant_id, client_id), revocation);
     }
 
-    fn now(challenge: bool) -> Revocation {
+    fn now(&self, challenge: bool) -> Revocation {
         Revocation {
             at: Utc::now().timestamp(),
+            up_to: self.issue_count,
             challenge,
         }
     }
@@ -62,9 +78,10 @@ impl Sessions {
             (Some(oid), "user") => user_key(oid),
             _ => app_key(&claims.tid, &claims.appid),
         };
-        self.0
+        let issue_number = self.issued.get(&claims.uti).copied().unwrap_or(0);
+        self.revocations
             .get(&key)
             .copied()
-            .filter(|revocation| claims.iat < revocation.at)
+            .filter(|revocation| issue_number <= revocation.up_to)
     }
 }

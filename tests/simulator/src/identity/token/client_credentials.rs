@@ -12,7 +12,7 @@ use crate::state::World;
 use crate::tenants::Authority;
 
 /// Issues an app-only Graph token whose `roles` are the app's application permissions.
-pub fn issue(request: &TokenRequest<'_>, world: &World) -> Result<Response, IdentityError> {
+pub fn issue(request: &TokenRequest<'_>, world: &mut World) -> Result<Response, IdentityError> {
     let app = &request.app;
     let Authority::Tenant(tenant) = &request.authority else {
         return Err(IdentityError::tenant_required());
@@ -32,6 +32,7 @@ pub fn issue(request: &TokenRequest<'_>, world: &World) -> Result<Response, Iden
         AccessTokenClaims::application(&tenant.id, &app.client_id, roles.to_vec(), lifetime);
     claims.xms_cc = request.form.client_capabilities()?;
     claims.aud = world.settings.cloud.graph_resource().to_string();
+    world.sessions.issued(&claims.uti);
     Ok(token_response(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,

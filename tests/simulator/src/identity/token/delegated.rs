@@ -39,6 +39,7 @@ pub fn issue(
         AccessTokenClaims::delegated(&user, client_id, consented.iter().copied(), lifetime);
     claims.xms_cc = request.form.client_capabilities()?;
     claims.aud = world.settings.cloud.graph_resource().to_string();
+    world.sessions.issued(&claims.uti);
     let access_token = signer.sign(&claims);
     let mut body = json!({
         "token_type": "Bearer",

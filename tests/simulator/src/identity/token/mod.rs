@@ -128,7 +128,7 @@ pub async fn token(
     match grant_type.as_str() {
         "authorization_code" => authorization_code::redeem(&request, &mut world),
         "refresh_token" => refresh_token::redeem(&request, &mut world),
-        "client_credentials" => client_credentials::issue(&request, &world),
+        "client_credentials" => client_credentials::issue(&request, &mut world),
         other => Err(IdentityError::unsupported_grant_type(other)),
     }
 }

@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 use crate::adapters::sign_in::dynamo_account_claims::DynamoAccountClaims;
 use crate::adapters::sign_in::dynamo_pending_completions::DynamoPendingCompletions;
 use crate::adapters::sign_in::dynamo_sign_in_states::DynamoSignInStates;
+use crate::change_feed::subscriptions::Subscriptions;
 use crate::error::{ApiError, ErrorCode};
 use crate::operations::request::RawRequest;
+use crate::runtime::change_feed_wiring::end_subscriptions_of;
 use crate::runtime::config::Config;
 use crate::runtime::event::decode_with;
 use crate::runtime::jwt_rules::JwtRules;
@@ -58,6 +60,8 @@ pub struct SignInHandler {
     step: SignInStep,
     jwt_rules: JwtRules,
     dev_mode_allowed: bool,
+    /// `auth-revoke`: the change feed's subscriptions, ended with the link they belong to.
+    subscriptions: Option<Arc<Subscriptions>>,
 }
 
 /// A sign-in function's logic over its ports.
@@ -132,6 +136,7 @@ impl SignInHandler {
             step,
             jwt_rules: config.jwt_rules.clone(),
             dev_mode_allowed: config.sign_in_dev_mode_allowed,
+            subscriptions: (kind == Kind::Revoke).then(|| adapters.subscriptions(config, aws)),
         })
     }
 
@@ -172,7 +177,11 @@ impl SignInHandler {
                 })
             }
             SignInStep::Revoke(accounts) => {
-                accounts.revoke(&account_request(raw)?).await?;
+                let app_user_id = account_request(raw)?;
+                if let Some(subscriptions) = &self.subscriptions {
+                    end_subscriptions_of(subscriptions, &app_user_id, deadline).await;
+                }
+                accounts.revoke(&app_user_id).await?;
                 Ok(SignInAnswer::Json {
                     status: 204,
                     body: Value::Null,

@@ -132,11 +132,18 @@ pub fn access_of(name: &str) -> Option<Access> {
             true,
         ),
         "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false, false),
+        // Also deletes the link's subscriptions at Graph (settings, the user's token, refreshed
+        // if need be) and in the table.
         "auth-revoke" => (
-            &[GET_ITEM, DELETE_ITEM],
-            &[LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+            &[
+                LINK_PREFIX,
+                ACCOUNT_CLAIM_PREFIX,
+                SUBSCRIPTION_PREFIX,
+                SUBSCRIPTION_OWNER_PREFIX,
+            ],
             false,
-            false,
+            true,
             true,
         ),
         TOKEN_KEEPER => (

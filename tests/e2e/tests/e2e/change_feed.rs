@@ -518,3 +518,30 @@ async fn calendar_view_delta_round_trips_and_an_expired_sync_state_says_start_ov
     .await;
     assert_eq!(again["status"], 200, "{again}");
 }
+
+#[tokio::test]
+async fn revoking_a_link_deletes_its_subscriptions() {
+    let feed = Feed::start().await;
+    let create = feed.function("subscriptions-create").await;
+    let adele = subscribe(&create, Some("adele"), "me").await;
+    let alex = subscribe(&create, Some("alex"), "me").await;
+    let revoke = feed.function("auth-revoke").await;
+    let revoked = call(&revoke, json!({"authUserId": "adele"})).await;
+    assert_eq!(revoked["status"], 204, "{revoked}");
+    let live = feed.control.subscriptions().await.unwrap();
+    assert!(live.iter().all(|s| s["id"] != adele.as_str()), "{live:#?}");
+    assert!(live.iter().any(|s| s["id"] == alex.as_str()), "{live:#?}");
+    let record = feed
+        .stack
+        .dynamodb()
+        .get_item()
+        .table_name(&feed.stack.function_env().table_name)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("sub#{adele}")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(record.item.is_none(), "the record is gone too");
+}

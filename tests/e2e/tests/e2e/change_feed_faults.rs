@@ -223,7 +223,22 @@ async fn over_a_thousand_changes_with_faults_none_is_lost() {
             );
         }
     }
-    // Let Graph's redeliveries and the last notifications arrive.
+    // Let Graph's redeliveries and the last notifications arrive: until each fault's resync is in
+    // (Graph's backoff can outlast a quiet spell on a busy machine), then until the queue is quiet.
+    let has = |events: &[Value], reason: &str| {
+        events
+            .iter()
+            .any(|e| e["detail-type"] == "Resync Needed" && e["detail"]["reason"] == reason)
+    };
+    let mut waited = 0;
+    while !["subscriptionRemoved", "missed", "subscriptionExpired"]
+        .iter()
+        .all(|reason| has(&received, reason))
+        && waited < 6
+    {
+        received.extend(feed.drain().await);
+        waited += 1;
+    }
     received.extend(feed.drain().await);
 
     // What reached the queue.
@@ -261,7 +276,16 @@ async fn over_a_thousand_changes_with_faults_none_is_lost() {
     }
     let reasons: BTreeSet<&str> = resyncs.iter().map(|(_, _, r)| r.as_str()).collect();
     for reason in ["subscriptionRemoved", "missed", "subscriptionExpired"] {
-        assert!(reasons.contains(reason), "a `{reason}` resync: {resyncs:?}");
+        assert!(
+            reasons.contains(reason),
+            "a `{reason}` resync: {resyncs:?} among {} events; deliveries: {:?}",
+            received.len(),
+            feed.control.deliveries().await.map(|d| d
+                .iter()
+                .filter(|d| d["kind"] == "lifecycle")
+                .cloned()
+                .collect::<Vec<_>>())
+        );
     }
 
     // The resync of each mailbox that was asked for one: a full round, which must be the mailbox.

@@ -225,10 +225,17 @@ async fn the_sign_in_functions_use_exactly_what_their_roles_allow() {
         .invoke("auth-status", json!({"authUserId": "carol"}))
         .await;
     assert_eq!(status["body"]["linked"], true, "{status}");
+    // Revoked with a subscription and an expired access token: the subscription deleted at Graph
+    // (the token refreshed) and in the table, then the link.
+    let front = notification_front(&mut recorder).await;
+    let create = spawn_function("subscriptions-create", &recorder_env(&recorder)).await;
+    subscribe(&create, Some("carol"), "me").await;
+    expire_stored_access_token(&recorder.stack, "carol").await;
     let revoked = recorder
         .invoke("auth-revoke", json!({"authUserId": "carol"}))
         .await;
     assert_eq!(revoked["status"], 204, "{revoked}");
+    drop(front);
     recorder.assert_exactly_allowed();
 }
 

@@ -377,7 +377,10 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
         "auth-status" => vec![("dynamodb:GetItem", TABLE)],
         "auth-revoke" => vec![
             ("dynamodb:GetItem", TABLE),
+            ("dynamodb:PutItem", TABLE),
+            ("dynamodb:UpdateItem", TABLE),
             ("dynamodb:DeleteItem", TABLE),
+            ("secretsmanager:GetSecretValue", SECRET),
             ("events:PutEvents", BUS),
         ],
         "token-keeper" => vec![

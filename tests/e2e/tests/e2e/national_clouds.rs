@@ -6,6 +6,7 @@
 
 use e2e::demo_directory::{DEMO_CLIENT_ID, DEMO_TENANT_ID};
 use e2e::function_process::{call, spawn_function};
+use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 use serde_json::{Value, json};
 
@@ -54,6 +55,20 @@ async fn each_cloud_gets_tokens_for_its_own_graph() {
         assert_eq!(answer["status"], 200, "{cloud}: {answer}");
         assert_eq!(answer["body"]["displayName"], "Nestor Wilke", "{cloud}");
     }
+}
+
+#[tokio::test]
+async fn a_user_of_a_national_cloud_is_linked_and_served_by_its_graph() {
+    let stack = stack_in("usGovL5", "usGovL5", CLOUD_TENANT_ID).await;
+    // Granted scopes come back as `https://dod-graph.microsoft.us/...` and are kept by short name,
+    // so the scope pre-check passes; the token is for DoD's Graph.
+    let (_, link) = sign_in(&stack, "nestor", CLOUD_USER_ID, &["User.Read"]).await;
+    assert_eq!(link.scopes, vec!["User.Read"]);
+    assert_eq!(link.ms_tenant_id.as_deref(), Some(CLOUD_TENANT_ID));
+    let get = spawn_function("users-get", &stack.env()).await;
+    let answer = call(&get, json!({"userId": "me", "authUserId": "nestor"})).await;
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["body"]["id"], CLOUD_USER_ID);
 }
 
 #[tokio::test]

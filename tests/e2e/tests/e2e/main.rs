@@ -4,6 +4,7 @@
 mod aws_sample_events;
 mod calendar_operations;
 mod change_feed;
+mod change_feed_bench;
 mod change_feed_faults;
 mod deploy_docs;
 mod docs;

@@ -89,8 +89,9 @@ impl LinkEvents {
         LinkHealth::default().announcing(record)
     }
 
-    /// The health of a link written at `version` by a sign-in at `now`, replacing `previous`:
-    /// `Link Relinked` when `previous` linked the same Microsoft account, else `Link Linked`.
+    /// The health of `link`, written by a sign-in at `now` (its `version` names the event) in place
+    /// of `previous`: `Link Relinked` when `previous` linked the same Microsoft account (in the
+    /// same tenant), else `Link Linked`.
     pub fn after_sign_in(&self, previous: Option<&Link>, link: &Link, now: i64) -> LinkHealth {
         if self.publisher.is_none() {
             return LinkHealth::default();

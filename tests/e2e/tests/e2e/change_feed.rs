@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use e2e::change_feed_control::ChangeFeedControl;
 use e2e::counting_proxy::CountingProxy;
-use e2e::demo_directory::{ADELE, ALEX};
+use e2e::demo_directory::{ADELE, ALEX, MEGAN};
 use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::http_front::HttpFront;
 use e2e::sign_in::sign_in;
@@ -544,4 +544,42 @@ async fn revoking_a_link_deletes_its_subscriptions() {
         .await
         .unwrap();
     assert!(record.item.is_none(), "the record is gone too");
+}
+
+#[tokio::test]
+async fn a_users_subscription_reports_profile_changes() {
+    let feed = Feed::start().await;
+    sign_in(
+        &feed.stack,
+        "megan",
+        MEGAN.id,
+        &["User.Read.All", "User.ReadWrite"],
+    )
+    .await;
+    let create = feed.function("subscriptions-create").await;
+    let answer = call(
+        &create,
+        json!({"authUserId": "megan", "body": {"resource": "users", "changeType": "updated"}}),
+    )
+    .await;
+    assert_eq!(answer["status"], 201, "{answer}");
+    assert_eq!(answer["body"]["resource"], "users");
+    let update = feed.function("users-update").await;
+    let updated = call(
+        &update,
+        json!({"authUserId": "megan", "userId": "me", "body": {"jobTitle": "Marketing Lead"}}),
+    )
+    .await;
+    assert_eq!(updated["status"], 204, "{updated}");
+    let events = feed
+        .drain_until(|events| events.iter().any(|e| e["detail-type"] == "Graph Change"))
+        .await;
+    let change = events
+        .iter()
+        .find(|e| e["detail-type"] == "Graph Change")
+        .unwrap_or_else(|| panic!("{events:#?}"));
+    assert_eq!(change["detail"]["resourceKind"], "users");
+    assert_eq!(change["detail"]["changeType"], "updated");
+    assert_eq!(change["detail"]["resourceId"], MEGAN.id);
+    assert_eq!(change["detail"]["owner"], json!({"appUserId": "megan"}));
 }

@@ -1,10 +1,13 @@
 //! Hostile input, generated: whatever an event holds, decoding and validation never panic, refuse
-//! with `InvalidRequest` or accept, and an accepted id can never change which Graph resource is addressed.
+//! with `InvalidRequest` or accept, and an accepted id can never change which Graph resource is addressed;
+//! whatever anyone posts to the public notification route, it is read or refused without a panic.
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use shared::change_feed::notification::parse_notifications;
+use shared::change_feed::subscription_request::create_request;
 use shared::error::ErrorCode;
 use shared::operations::catalog::CATALOG;
 use shared::operations::graph_path::fill;
@@ -74,6 +77,34 @@ proptest! {
             prop_assert_eq!(path.split('/').count(), expected_segments, "{} → {}", id, path);
             prop_assert!(!path.contains('?') && !path.contains('#'), "{}", path);
             prop_assert!(path.split('/').all(|segment| segment != ".." && segment != "."), "{}", path);
+        }
+    }
+
+    #[test]
+    fn any_notification_body_is_read_or_refused_cleanly(item in any_json(), text in "\\PC{0,200}") {
+        if let Err(error) = parse_notifications(&text) {
+            prop_assert_eq!(error.code(), Some(ErrorCode::InvalidRequest));
+        }
+        for body in [item.to_string(), json!({"value": [item.clone()]}).to_string()] {
+            match parse_notifications(&body) {
+                Ok(batch) => {
+                    for notification in &batch.notifications {
+                        prop_assert!(!notification.subscription_id().is_empty());
+                    }
+                }
+                Err(error) => prop_assert_eq!(error.code(), Some(ErrorCode::InvalidRequest)),
+            }
+        }
+    }
+
+    #[test]
+    fn any_subscription_request_is_accepted_or_refused_cleanly(body in any_json(), auth in prop::option::of(".{0,20}")) {
+        let (_, raw) = decode(json!({"authUserId": auth, "body": body}));
+        if let Err(error) = raw.and_then(create_request) {
+            prop_assert!(
+                matches!(error.code(), Some(ErrorCode::InvalidRequest | ErrorCode::Forbidden)),
+                "{}", error
+            );
         }
     }
 }

@@ -71,7 +71,10 @@ impl DistantEndpoints {
 
     /// `function_env` with every endpoint at this distance: Graph, the identity platform, and
     /// DynamoDB and Secrets Manager through their service-specific endpoint variables
-    /// (`AWS_ENDPOINT_URL_<SERVICE>`, read by the AWS SDK for Rust and by boto3 alike).
+    /// (`AWS_ENDPOINT_URL_<SERVICE>`, read by the AWS SDK for Rust and by boto3 alike, and taking
+    /// precedence over `AWS_ENDPOINT_URL`:
+    /// <https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>, service
+    /// identifiers in <https://docs.aws.amazon.com/sdkref/latest/guide/ss-endpoints-table.html>).
     pub fn function_env(
         &self,
         function_env: &BTreeMap<String, String>,

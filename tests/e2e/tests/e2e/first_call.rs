@@ -2,8 +2,10 @@
 //! the same time (`shared::operations::first_call`): each read is made once, a warm container
 //! reads nothing ahead, and a failure on the concurrent path answers exactly as the same failure
 //! on the sequential path (a container that already has its settings) does. Secrets Manager and
-//! DynamoDB each go through their own counting proxy (`AWS_ENDPOINT_URL_<SERVICE>`), so one can
-//! fail while the other works.
+//! DynamoDB each go through their own counting proxy (`AWS_ENDPOINT_URL_<SERVICE>`, which the AWS
+//! SDK prefers to `AWS_ENDPOINT_URL`:
+//! <https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>), so one can fail
+//! while the other works.
 
 use std::collections::BTreeMap;
 

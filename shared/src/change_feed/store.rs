@@ -24,4 +24,9 @@ pub trait SubscriptionStore: Send + Sync {
     async fn due(&self, shard: &str, now: i64, limit: u32) -> Result<Vec<String>, ApiError>;
     /// Moves subscription `id` to be due again at `at` (after a renewal that failed for now).
     async fn defer(&self, id: &str, at: i64) -> Result<(), ApiError>;
+    /// Claims the replacement of subscription `id` until `until` (epoch seconds): `false` when
+    /// another invocation holds an unexpired claim (Graph redelivered a `subscriptionRemoved` while
+    /// the first delivery is still being handled, or the keeper and the endpoint meet), so one
+    /// subscription is never replaced twice.
+    async fn claim_replacement(&self, id: &str, now: i64, until: i64) -> Result<bool, ApiError>;
 }

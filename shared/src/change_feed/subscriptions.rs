@@ -24,6 +24,10 @@ use crate::support::deadline::Deadline;
 use crate::support::table_keys::subscription_key;
 use crate::tokens::store::TokenStore;
 
+/// How long one invocation holds the replacement of a subscription (Graph creates a subscription,
+/// validation included, within seconds).
+pub const REPLACEMENT_CLAIM_SECS: i64 = 60;
+
 /// What renewing a subscription found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Renewal {
@@ -407,11 +411,25 @@ impl Subscriptions {
 
     /// A new subscription with `record`'s owner, resource and change types (Graph removed the old
     /// one). The old record stays until [`Self::retire`]; the caller publishes `Resync Needed`.
+    /// Only one invocation at a time replaces a subscription (a claim on its record for
+    /// [`REPLACEMENT_CLAIM_SECS`]); another gets `UpstreamUnavailable`, so Graph delivers the
+    /// lifecycle notification again, by when the record is retired and the redelivery dropped.
     pub async fn recreate(
         &self,
         record: &SubscriptionRecord,
         deadline: Deadline,
     ) -> Result<SubscriptionRecord, ApiError> {
+        let now = now_epoch();
+        if !self
+            .store
+            .claim_replacement(&record.id, now, now + REPLACEMENT_CLAIM_SECS)
+            .await?
+        {
+            return Err(ApiError::unavailable(
+                "the subscription is being replaced by another invocation",
+                Some(REPLACEMENT_CLAIM_SECS as u64),
+            ));
+        }
         let (_, created) = self
             .subscribe(
                 record.owner.clone(),

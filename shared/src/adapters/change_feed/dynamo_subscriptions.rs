@@ -206,7 +206,35 @@ impl SubscriptionStore for DynamoSubscriptions {
             Err(e) => Err(unavailable("UpdateItem of a subscription", e)),
         }
     }
+
+    async fn claim_replacement(&self, id: &str, now: i64, until: i64) -> Result<bool, ApiError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&subscription_key(id)))
+            .update_expression("SET #until = :until")
+            .condition_expression(
+                "attribute_exists(#pk) AND (attribute_not_exists(#until) OR #until < :now)",
+            )
+            .expression_attribute_names("#until", REPLACING_UNTIL)
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_values(":until", n(until))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("UpdateItem of a subscription", e)),
+        }
+    }
 }
+
+/// The attribute holding an unexpired replacement claim's end (epoch seconds).
+const REPLACING_UNTIL: &str = "replacingUntil";
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,11 @@ use e2e::http_front::HttpFront;
 use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
 use serde_json::{Value, json};
+use shared::adapters::change_feed::dynamo_subscriptions::DynamoSubscriptions;
 use shared::adapters::dynamodb_table::KEEPER_DUE_AT;
+use shared::change_feed::store::SubscriptionStore;
+use shared::change_feed::subscription::{Owner, ResourceKind, SubscriptionRecord};
+use shared::tokens::cipher::Sealed;
 
 /// Scopes of the signed-in users: their own calendars, read and write.
 const SCOPES: &[&str] = &["User.Read", "Calendars.ReadWrite"];
@@ -582,4 +586,46 @@ async fn a_users_subscription_reports_profile_changes() {
     assert_eq!(change["detail"]["changeType"], "updated");
     assert_eq!(change["detail"]["resourceId"], MEGAN.id);
     assert_eq!(change["detail"]["owner"], json!({"appUserId": "megan"}));
+}
+
+#[tokio::test]
+async fn a_subscription_is_replaced_by_one_invocation_at_a_time() {
+    let stack = TestStack::start().await;
+    let store = DynamoSubscriptions::new(
+        stack.dynamodb().clone(),
+        &stack.function_env().table_name,
+        16,
+    );
+    let record = SubscriptionRecord {
+        id: "s-1".into(),
+        owner: Owner::Application,
+        tenant_id: "t-1".into(),
+        kind: ResourceKind::Events,
+        resource: "users/u-1/events".into(),
+        change_type: "created".into(),
+        client_state: Sealed {
+            key_id: "k1".into(),
+            bytes: vec![1, 2, 3],
+        },
+        expires_at: 2_000_000_000,
+    };
+    assert!(
+        !store.claim_replacement("s-1", 100, 160).await.unwrap(),
+        "no record, no claim"
+    );
+    store.put(&record).await.unwrap();
+    assert!(store.claim_replacement("s-1", 100, 160).await.unwrap());
+    assert!(
+        !store.claim_replacement("s-1", 120, 180).await.unwrap(),
+        "held"
+    );
+    assert!(
+        store.claim_replacement("s-1", 161, 221).await.unwrap(),
+        "expired"
+    );
+    assert_eq!(store.get("s-1").await.unwrap(), Some(record.clone()));
+    assert_eq!(store.ids_of(&Owner::Application).await.unwrap(), ["s-1"]);
+    store.delete("s-1", &Owner::Application).await.unwrap();
+    assert_eq!(store.get("s-1").await.unwrap(), None);
+    assert!(store.ids_of(&Owner::Application).await.unwrap().is_empty());
 }

@@ -94,3 +94,44 @@ impl SettingsProvider {
         self.expired.store(true, Ordering::Release);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::test_util::FixedSettings;
+
+    /// A source that fails, as Secrets Manager does in an outage.
+    struct Unavailable;
+
+    #[async_trait]
+    impl SettingsSource for Unavailable {
+        async fn fetch(&self) -> Result<String, ApiError> {
+            Err(ApiError::unavailable("Secrets Manager is down", None))
+        }
+    }
+
+    #[tokio::test]
+    async fn settings_count_as_loaded_once_read_and_stay_so_when_expired() {
+        let failing = SettingsProvider::new(Arc::new(Unavailable), Duration::from_secs(60));
+        assert!(failing.get().await.is_err());
+        assert!(!failing.loaded(), "a failed read loads nothing");
+
+        let text = json!({
+            "clientId": "client-1",
+            "clientSecret": "s3cr3t",
+            "tenantId": "organizations",
+            "tokenEncryptionKeys": {"active": "k1", "keys": {"k1": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}
+        });
+        let provider = SettingsProvider::new(
+            Arc::new(FixedSettings(text.to_string())),
+            Duration::from_secs(60),
+        );
+        assert!(!provider.loaded());
+        provider.get().await.unwrap();
+        assert!(provider.loaded());
+        provider.expire();
+        assert!(provider.loaded(), "expired settings are still a fallback");
+    }
+}

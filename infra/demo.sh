@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: brings the local stack up, signs the simulated user Adele in as application user
 # `demo-user`, calls functions with application and with delegated permissions through
-# `cargo lambda invoke`, pretty-prints every result, and takes the stack down on exit.
+# `cargo lambda invoke`, subscribes to Adele's calendar, pretty-prints every result and the events
+# the application received on its EventBridge bus (link events, change notifications), and takes
+# the stack down on exit.
 #
 # Usage: infra/demo.sh
 set -euo pipefail
@@ -12,7 +14,8 @@ APP_USER=demo-user
 
 trap 'bash "$ROOT/infra/stack.sh" down' EXIT
 bash "$ROOT/infra/stack.sh" up
-# MOTO_URL, SIMULATOR_URL, INVOKE_PORT, ...; CALLBACK_URL, ADELE_ID, ADELE_UPN, ... (see infra/stack.sh).
+# MOTO_URL, SIMULATOR_URL, INVOKE_PORT, ...; CALLBACK_URL, EVENTS_QUEUE_URL, ADELE_ID, ADELE_UPN, ...
+# (see infra/stack.sh).
 source "$STATE/stack.env"
 source "$STATE/demo.env"
 
@@ -31,6 +34,8 @@ DELEGATED_CALLS=(
   "the link's health|auth-status|{\"authUserId\":\"$APP_USER\"}"
   "the signed-in user's own profile|users-get|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\"}"
   "the signed-in user's week, in Pacific time|calendar-view|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\",\"query\":{$WEEK,\"timeZone\":\"Pacific Standard Time\",\"\$select\":\"subject,start,end,organizer\"}}"
+  "a subscription to the signed-in user's calendar (Graph validates the notification URL first)|subscriptions-create|{\"authUserId\":\"$APP_USER\",\"body\":{\"resource\":\"events\",\"userId\":\"me\"}}"
+  "an event in the signed-in user's calendar (Graph notifies the subscription)|events-create|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\",\"body\":{\"subject\":\"Focus time\",\"start\":{\"dateTime\":\"2026-12-02T13:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"2026-12-02T15:00:00\",\"timeZone\":\"UTC\"}}}"
   "Megan's free/busy, as the signed-in user|get-schedule|{\"userId\":\"me\",\"authUserId\":\"$APP_USER\",\"body\":{\"schedules\":[\"$MEGAN_UPN\"],\"startTime\":{\"dateTime\":\"2026-12-01T08:00:00\",\"timeZone\":\"UTC\"},\"endTime\":{\"dateTime\":\"2026-12-01T12:00:00\",\"timeZone\":\"UTC\"},\"availabilityViewInterval\":30}}"
 )
 # After the calls: the keeper over every shard, then the link revoked and its status.
@@ -70,6 +75,13 @@ sign_in() {
     { echo "auth-complete refused the sign-in" >&2; return 1; }
 }
 
+# show_events EXPECTED_DETAIL_TYPE...: the events the application's queue received so far.
+show_events() {
+  echo
+  echo "== the events the application received on its bus (rule -> SQS)"
+  "$ROOT/.venv/bin/python" "$ROOT/infra/show_events.py" "$MOTO_URL" "$EVENTS_QUEUE_URL" "$@"
+}
+
 # run_calls MODE CALL...: invokes each call and pretty-prints its result.
 run_calls() {
   local mode=$1 call title function event
@@ -87,4 +99,6 @@ echo
 echo "== signing Adele Vance in as application user $APP_USER"
 sign_in "$APP_USER" "$ADELE_ID"
 run_calls "delegated permissions" "${DELEGATED_CALLS[@]}"
+show_events "Link Linked" "Graph Change"
 run_calls "operations" "${AFTER_CALLS[@]}"
+show_events "Link Revoked"

@@ -161,6 +161,8 @@ up() {
     --demo-env "$STATE/demo.env" \
     >"$STATE/functions.env" 2>"$(log_file stack-init)" ||
     { echo "stack-init failed; see $(log_file stack-init)" >&2; return 1; }
+  # Graph's change notifications reach graph-notifications through its function URL.
+  echo "NOTIFICATION_URL=http://127.0.0.1:$invoke_port/lambda-url/graph-notifications" >>"$STATE/functions.env"
 
   (cd "$ROOT" && start_service lambda "$VENV/bin/cargo-lambda" lambda watch --package functions \
     --invoke-address 127.0.0.1 --invoke-port "$invoke_port" --env-file "$STATE/functions.env" --ignore-changes)
@@ -175,7 +177,8 @@ SETTINGS_SECRET_ID=$SECRET_NAME
 ENV
   cat <<SUMMARY
 local stack up (logs in .stack/, stop with infra/stack.sh down):
-  moto server (DynamoDB, Secrets Manager)  $moto_url
+  moto server (DynamoDB, Secrets Manager,
+    EventBridge, SQS)                      $moto_url
   Microsoft simulator                      $simulator_url
   cargo lambda watch (functions)           http://127.0.0.1:$invoke_port
   function environment                     .stack/functions.env

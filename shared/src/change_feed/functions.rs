@@ -1,16 +1,11 @@
 //! The change feed's functions, as data for the dispatcher, `template.yaml`, the docs and the tests:
-//! `calendar-view-delta` (a Graph operation served like the catalog's), the subscription functions
-//! and the public `graph-notifications` endpoint, and the Graph requests they make.
+//! the subscription functions and the public `graph-notifications` endpoint, and the Graph requests
+//! they make. The change feed's Graph operation, `calendar-view-delta`, is an ordinary entry of the
+//! operations catalog (`operations::catalog`), checked like every other against Microsoft's OpenAPI
+//! description and permission data.
 //!
-//! `calendar-view-delta` is not in the operations catalog: the catalog's contract tests check every
-//! entry against the vendored extract of Microsoft's OpenAPI description (`vendor/graph-openapi`),
-//! which holds neither `calendarView/delta` nor `/subscriptions`, and regenerating it needs Microsoft's
-//! full OpenAPI files. Its permissions are still checked against Microsoft's permission data.
-//!
-//! Permissions: `calendarView/delta` as Microsoft's permission data lists it for
-//! `/users/{id}/calendarview/delta` and `/users/{id}/calendars/{id}/calendarview/delta`
-//! (vendor/graph-permissions; the e2e `permissions` test compares). Subscriptions "require read scope
-//! to the resource" (`api-reference/includes/outlook-subscription-notes.md`, and the table of
+//! Permissions: subscriptions "require read scope to the resource"
+//! (`api-reference/includes/outlook-subscription-notes.md`, and the table of
 //! `subscription-post-subscriptions.md`: event `Calendars.Read`, user `User.Read.All`, delegated and
 //! application); a granted permission that includes the listed one (ReadWrite) counts too.
 
@@ -26,33 +21,6 @@ pub const SUBSCRIPTIONS_CREATE: &str = "subscriptions-create";
 pub const SUBSCRIPTIONS_LIST: &str = "subscriptions-list";
 /// Deletes a subscription.
 pub const SUBSCRIPTIONS_DELETE: &str = "subscriptions-delete";
-
-/// `calendarView/delta` on the default or a named calendar: a Graph operation like the catalog's.
-pub const CALENDAR_VIEW_DELTA: Operation = Operation {
-    name: "calendar-view-delta",
-    summary: "Track changes to a calendar's events in a time window: pass back the returned deltaLink (or nextLink) to continue",
-    method: Method::Get,
-    route: "/users/{userId}/calendarView/delta",
-    graph_path: "/users/{userId}/calendarView/delta",
-    calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/calendarView/delta"),
-    delegated_scopes: &[
-        "Calendars.Read",
-        "Calendars.ReadBasic",
-        "Calendars.ReadWrite",
-    ],
-    application_permissions: &[
-        "Calendars.Read",
-        "Calendars.ReadBasic.All",
-        "Calendars.ReadWrite",
-    ],
-    pageable: true,
-    time_window: true,
-    time_zone: true,
-    ..DEFAULTS
-};
-
-/// The change feed's Graph operations served by the generic operation handler.
-pub const CHANGE_FEED_OPERATIONS: &[Operation] = &[CALENDAR_VIEW_DELTA];
 
 /// One change feed function that is not a plain Graph operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +72,6 @@ pub const CHANGE_FEED_FUNCTIONS: &[ChangeFeedFunction] = &[
 /// The change feed function with this name, if any.
 pub fn find(name: &str) -> Option<&'static ChangeFeedFunction> {
     CHANGE_FEED_FUNCTIONS.iter().find(|f| f.name == name)
-}
-
-/// The change feed operation with this name, if any.
-pub fn find_operation(name: &str) -> Option<&'static Operation> {
-    CHANGE_FEED_OPERATIONS.iter().find(|op| op.name == name)
 }
 
 /// The Graph requests made for subscriptions of one kind, with the permissions Microsoft documents.
@@ -197,7 +160,6 @@ mod tests {
     fn names_and_routes_are_unique_across_every_function() {
         let mut routes: Vec<(&str, &str)> = CATALOG
             .iter()
-            .chain(CHANGE_FEED_OPERATIONS)
             .map(|op| (op.method.as_str(), op.route))
             .collect();
         routes.extend(
@@ -228,10 +190,6 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(public, [GRAPH_NOTIFICATIONS]);
-        assert_eq!(
-            find_operation("calendar-view-delta").unwrap().name,
-            "calendar-view-delta"
-        );
         assert_eq!(
             calls_for(ResourceKind::Users).create.delegated_scopes,
             USER_READ

@@ -669,6 +669,30 @@ pub const CATALOG: &[Operation] = &[
         ..DEFAULTS
     },
     Operation {
+        name: "calendar-view-delta",
+        summary: "Track changes to a calendar's events in a time window: pass back the returned deltaLink (or nextLink) to continue",
+        method: Method::Get,
+        route: "/users/{userId}/calendarView/delta",
+        graph_path: "/users/{userId}/calendarView/delta",
+        query_options: &[],
+        body: BodyRule::None,
+        delegated_scopes: &[
+            "Calendars.Read",
+            "Calendars.ReadBasic",
+            "Calendars.ReadWrite",
+        ],
+        application_permissions: &[
+            "Calendars.Read",
+            "Calendars.ReadBasic.All",
+            "Calendars.ReadWrite",
+        ],
+        pageable: true,
+        calendar_graph_path: Some("/users/{userId}/calendars/{calendarId}/calendarView/delta"),
+        time_window: true,
+        time_zone: true,
+        ..DEFAULTS
+    },
+    Operation {
         name: "find-meeting-times",
         summary: "Suggest meeting times from attendees' availability",
         method: Method::Post,

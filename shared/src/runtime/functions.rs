@@ -37,7 +37,7 @@ pub fn handler_for(
 ) -> Result<Box<dyn Handler>, Error> {
     let adapters = Adapters::new(config, aws);
     let settings = || SettingsProvider::new(adapters.settings_source.clone(), config.settings_ttl);
-    if let Some(operation) = catalog::find(name).or_else(|| change_feed::find_operation(name)) {
+    if let Some(operation) = catalog::find(name) {
         return Ok(Box::new(OperationHandler {
             operation,
             executor: adapters.executor(config),

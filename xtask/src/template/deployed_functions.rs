@@ -2,7 +2,7 @@
 //! change feed, the platform (sign-in) functions, the change feed's subscription functions and
 //! notification endpoint, the scheduled token keeper and the operator's `cache-clear`.
 
-use shared::change_feed::functions::{CHANGE_FEED_FUNCTIONS, CHANGE_FEED_OPERATIONS};
+use shared::change_feed::functions::CHANGE_FEED_FUNCTIONS;
 use shared::operations::catalog::CATALOG;
 use shared::operations::operation::Method;
 use shared::sign_in::functions::{RouteAccess, SIGN_IN_FUNCTIONS};
@@ -83,13 +83,13 @@ fn deployed(
     }
 }
 
-/// Every function, in template order: the catalog's and the change feed's operations, the sign-in
-/// functions, the change feed's functions, the keeper and `cache-clear`.
+/// Every function, in template order: the catalog's operations, the sign-in functions, the change
+/// feed's functions, the keeper and `cache-clear`.
 ///
 /// # Panics
 /// When a function has no access entry in [`access_of`].
 pub fn deployed_functions() -> Vec<DeployedFunction> {
-    let operations = CATALOG.iter().chain(CHANGE_FEED_OPERATIONS).map(|op| {
+    let operations = CATALOG.iter().map(|op| {
         let route = Route {
             method: op.method,
             path: op.route,

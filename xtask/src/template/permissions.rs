@@ -43,8 +43,7 @@
 //! under the `TracingActive` condition.
 
 use shared::change_feed::functions::{
-    self as change_feed, GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE,
-    SUBSCRIPTIONS_LIST,
+    GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE, SUBSCRIPTIONS_LIST,
 };
 use shared::operations::catalog;
 use shared::support::table_keys::{
@@ -102,7 +101,7 @@ const GRAPH_OPERATION: Access = Access {
 
 /// The access of function `name`; `None` for a name no function has.
 pub fn access_of(name: &str) -> Option<Access> {
-    if catalog::find(name).is_some() || change_feed::find_operation(name).is_some() {
+    if catalog::find(name).is_some() {
         return Some(GRAPH_OPERATION);
     }
     if let Some(access) = change_feed_access(name) {

@@ -1,12 +1,10 @@
-//! Every operation's permission lists (the catalog's, and the change feed's `calendar-view-delta`)
-//! equal Microsoft's own permission data (`vendor/graph-permissions/permissions.json`, see its README
-//! for how the catalog relates to it).
+//! Every operation's permission lists in the catalog equal Microsoft's own permission data
+//! (`vendor/graph-permissions/permissions.json`, see its README for how the catalog relates to it).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use e2e::paths::repo_root;
 use serde_json::Value;
-use shared::change_feed::functions::CHANGE_FEED_OPERATIONS;
 use shared::operations::catalog::{CATALOG, NOT_IN_PERMISSION_DATA};
 use shared::operations::operation::Operation;
 use shared::tokens::scopes::{precheck, satisfies};
@@ -68,11 +66,6 @@ fn names(entry: &Value, scheme: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every Graph operation the bundle deploys.
-fn operations() -> impl Iterator<Item = &'static Operation> {
-    CATALOG.iter().chain(CHANGE_FEED_OPERATIONS)
-}
-
 fn set(list: &[&str]) -> BTreeSet<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -82,7 +75,7 @@ fn every_catalog_list_equals_microsofts_permission_data() {
     let extract = extract();
     let entries = entries(&extract);
     let mut differences = Vec::new();
-    for op in operations() {
+    for op in CATALOG.iter() {
         let mut expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for form in forms(op) {
             let key = (op.method.as_str().to_string(), normalize(form));
@@ -134,7 +127,8 @@ fn every_catalog_list_equals_microsofts_permission_data() {
 fn graph_decides_exactly_where_microsofts_data_names_no_permission() {
     let extract = extract();
     let entries = entries(&extract);
-    let unlisted: BTreeSet<&str> = operations()
+    let unlisted: BTreeSet<&str> = CATALOG
+        .iter()
         .filter(|op| {
             forms(op).iter().any(|form| {
                 let key = (op.method.as_str().to_string(), normalize(form));
@@ -148,7 +142,7 @@ fn graph_decides_exactly_where_microsofts_data_names_no_permission() {
         NOT_IN_PERMISSION_DATA.iter().copied().collect(),
         "catalog::NOT_IN_PERMISSION_DATA must name the operations whose paths the data lacks"
     );
-    for op in operations() {
+    for op in CATALOG.iter() {
         if unlisted.contains(op.name) {
             assert!(satisfies(&[], precheck(op)), "{}: Graph decides", op.name);
         } else if op.allows_delegated() {
@@ -161,7 +155,7 @@ fn graph_decides_exactly_where_microsofts_data_names_no_permission() {
 fn the_pre_check_never_refuses_a_permission_microsoft_lists() {
     let extract = extract();
     let entries = entries(&extract);
-    for op in operations().filter(|op| op.allows_delegated()) {
+    for op in CATALOG.iter().filter(|op| op.allows_delegated()) {
         for form in forms(op) {
             let entry = entries[&(op.method.as_str().to_string(), normalize(form))];
             for granted in names(entry, "DelegatedWork") {

@@ -90,7 +90,7 @@ fn keys_to_drive(operation: &Operation) -> BTreeSet<String> {
     if operation.accepts_calendar() {
         keys.insert("calendarId".into());
     }
-    if operation.name == "users-delta" {
+    if operation.graph_path.ends_with("/delta") {
         keys.extend(["nextLink".into(), "deltaLink".into()]);
     }
     keys
@@ -705,12 +705,28 @@ async fn real_requests_reach_graph_exactly() {
         .as_str()
         .unwrap_or_else(|| panic!("users-delta answered a nextLink: {first}"))
         .to_string();
-    let last = world.run_both(continuation("nextLink", &next_link)).await;
+    let last = world
+        .run_both(continuation(
+            "users-delta",
+            "/users/delta",
+            "nextLink",
+            &next_link,
+            &[],
+        ))
+        .await;
     let delta_link = last["@odata.deltaLink"]
         .as_str()
         .unwrap_or_else(|| panic!("the last page carries a deltaLink: {last}"))
         .to_string();
-    world.run_both(continuation("deltaLink", &delta_link)).await;
+    world
+        .run_both(continuation(
+            "users-delta",
+            "/users/delta",
+            "deltaLink",
+            &delta_link,
+            &[],
+        ))
+        .await;
     // Graph takes `$filter=id eq '...'` on users/delta; the simulator refuses it, and its error
     // passes through: the query still reached it as sent.
     world
@@ -999,6 +1015,58 @@ async fn real_requests_reach_graph_exactly() {
             )
             .await;
     }
+    // calendarView/delta of the named calendar (two instances a page): the window and the time zone
+    // on the first call, then every link Graph returned, with `calendarId` so that the link is
+    // checked against the named calendar's path.
+    world
+        .simulator_settings(json!({"calendarPageSize": 2}))
+        .await;
+    let delta_path = format!("/users/{adele}/calendarView/delta");
+    let first_query: Vec<(&str, &str)> = window
+        .iter()
+        .copied()
+        .chain([("timeZone", PACIFIC), ("calendarId", calendar.as_str())])
+        .collect();
+    let mut page = world
+        .run_both(
+            Case::get("calendar-view-delta", &delta_path, &first_query)
+                .graph_path(&format!(
+                    "/users/{adele}/calendars/{calendar}/calendarView/delta"
+                ))
+                .check(items_in_zone(PACIFIC)),
+        )
+        .await;
+    let in_calendar = [("calendarId", calendar.as_str())];
+    let mut pages = 1;
+    while let Some(link) = page["@odata.nextLink"].as_str().map(String::from) {
+        page = world
+            .run_both(continuation(
+                "calendar-view-delta",
+                &delta_path,
+                "nextLink",
+                &link,
+                &in_calendar,
+            ))
+            .await;
+        pages += 1;
+    }
+    assert!(pages > 1, "the window's instances span several pages");
+    let round = page["@odata.deltaLink"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the last page carries a deltaLink: {page}"))
+        .to_string();
+    world
+        .run_both(continuation(
+            "calendar-view-delta",
+            &delta_path,
+            "deltaLink",
+            &round,
+            &in_calendar,
+        ))
+        .await;
+    world
+        .simulator_settings(json!({"calendarPageSize": 10}))
+        .await;
     let slot = |time: &str| json!({"dateTime": format!("2026-12-01T{time}"), "timeZone": "UTC"});
     world
         .run_both(
@@ -1122,17 +1190,27 @@ async fn real_requests_reach_graph_exactly() {
         .await;
 }
 
-/// users-delta continued from `link` (`nextLink` or `deltaLink`): Graph receives the link itself,
-/// its path and its query byte for byte.
-fn continuation(key: &str, link: &str) -> Case {
+/// A delta `operation` at `route` continued from `link` (`key`: `nextLink` or `deltaLink`), with the
+/// bundle's own `extra` keys: Graph receives the link itself, its path and its query byte for byte.
+fn continuation(
+    operation: &'static str,
+    route: &str,
+    key: &str,
+    link: &str,
+    extra: &[(&str, &str)],
+) -> Case {
     let (address, query) = link
         .split_once('?')
         .unwrap_or_else(|| panic!("{link} has a query"));
     let path = Url::parse(address).expect("a link").path().to_string();
-    let mut case = Case::get("users-delta", "/users/delta", &[(key, link)]).check(|answer| {
+    let keys: Vec<(&str, &str)> = [(key, link)]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    let mut case = Case::get(operation, route, &keys).check(|answer| {
         (answer.get("@odata.nextLink").is_some() || answer.get("@odata.deltaLink").is_some())
             .then_some(())
-            .ok_or("a users delta page".into())
+            .ok_or("a delta page".into())
     });
     case.graph_path = path;
     case.graph_query = decode_query(query);

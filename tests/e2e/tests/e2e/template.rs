@@ -14,8 +14,7 @@ use shared::adapters::dynamodb_table::{
     KEEPER_DUE_AT, KEEPER_INDEX, KEEPER_SHARD, PARTITION_KEY, TTL_ATTRIBUTE,
 };
 use shared::change_feed::functions::{
-    CHANGE_FEED_FUNCTIONS, CHANGE_FEED_OPERATIONS, GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE,
-    SUBSCRIPTIONS_DELETE,
+    CHANGE_FEED_FUNCTIONS, GRAPH_NOTIFICATIONS, SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE,
 };
 use shared::error::{ApiError, ErrorCode};
 use shared::operations::catalog::CATALOG;
@@ -79,11 +78,7 @@ fn every_binary_is_one_arm64_function_and_nothing_else_is() {
     let functions = functions_by_binary(&template);
     let deployed: BTreeSet<String> = functions.keys().cloned().collect();
     assert_eq!(deployed, function_binaries());
-    let mut expected: BTreeSet<String> = CATALOG
-        .iter()
-        .chain(CHANGE_FEED_OPERATIONS)
-        .map(|op| op.name.to_string())
-        .collect();
+    let mut expected: BTreeSet<String> = CATALOG.iter().map(|op| op.name.to_string()).collect();
     expected.extend(SIGN_IN_FUNCTIONS.iter().map(|f| f.name.to_string()));
     expected.extend(CHANGE_FEED_FUNCTIONS.iter().map(|f| f.name.to_string()));
     expected.extend(["token-keeper".to_string(), "cache-clear".to_string()]);
@@ -154,7 +149,6 @@ fn every_operation_and_platform_function_has_one_route_and_nothing_else_has() {
     let routes = routes_by_key(&template);
     let mut expected: BTreeMap<String, String> = CATALOG
         .iter()
-        .chain(CHANGE_FEED_OPERATIONS)
         .map(|op| {
             (
                 format!("{} {}", op.method.as_str(), op.route),
@@ -413,11 +407,7 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
         ],
         operation => {
             assert!(
-                CATALOG
-                    .iter()
-                    .chain(CHANGE_FEED_OPERATIONS)
-                    .any(|op| op.name == operation)
-                    || operation == "subscriptions-list",
+                CATALOG.iter().any(|op| op.name == operation) || operation == "subscriptions-list",
                 "{operation} is no function"
             );
             graph_operation

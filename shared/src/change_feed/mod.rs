@@ -8,6 +8,7 @@
 pub mod client_state;
 pub mod feed_events;
 pub mod functions;
+pub mod invalidated_owner;
 pub mod notification;
 pub mod receiver;
 pub mod renewal;

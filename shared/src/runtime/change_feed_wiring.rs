@@ -4,9 +4,6 @@
 
 use std::sync::Arc;
 
-use aws_config::SdkConfig;
-
-use crate::adapters::change_feed::dynamo_subscriptions::DynamoSubscriptions;
 use crate::change_feed::receiver::NotificationReceiver;
 use crate::change_feed::renewal::SubscriptionRenewal;
 use crate::change_feed::subscription::Owner;
@@ -19,14 +16,10 @@ use crate::support::deadline::Deadline;
 
 impl Adapters {
     /// The subscriptions over these adapters.
-    pub fn subscriptions(&self, config: &Config, aws: &SdkConfig) -> Arc<Subscriptions> {
+    pub fn subscriptions(&self, config: &Config) -> Arc<Subscriptions> {
         Arc::new(Subscriptions::new(
             Arc::new(self.executor(config)),
-            Arc::new(DynamoSubscriptions::new(
-                aws_sdk_dynamodb::Client::new(aws),
-                &config.table_name,
-                config.keeper_schedule.shards,
-            )),
+            self.subscription_store.clone(),
             self.store.clone(),
             config.notification_url.clone(),
         ))
@@ -43,28 +36,17 @@ impl Adapters {
     }
 
     /// The notification endpoint's receiver (an error without a bus).
-    pub fn notification_receiver(
-        &self,
-        config: &Config,
-        aws: &SdkConfig,
-    ) -> Result<NotificationReceiver, ApiError> {
+    pub fn notification_receiver(&self, config: &Config) -> Result<NotificationReceiver, ApiError> {
         Ok(NotificationReceiver::new(
-            self.subscriptions(config, aws),
+            self.subscriptions(config),
             self.change_feed_bus()?,
         ))
     }
 
     /// The keeper's renewal step; `None` without a bus (no change feed deployed).
-    pub fn subscription_renewal(
-        &self,
-        config: &Config,
-        aws: &SdkConfig,
-    ) -> Option<SubscriptionRenewal> {
+    pub fn subscription_renewal(&self, config: &Config) -> Option<SubscriptionRenewal> {
         let bus = self.change_feed_bus().ok()?;
-        Some(SubscriptionRenewal::new(
-            self.subscriptions(config, aws),
-            bus,
-        ))
+        Some(SubscriptionRenewal::new(self.subscriptions(config), bus))
     }
 }
 

@@ -46,13 +46,13 @@ pub fn handler_for(
     }
     if name == GRAPH_NOTIFICATIONS {
         return Ok(Box::new(NotificationsHandler::new(
-            adapters.notification_receiver(config, aws),
+            adapters.notification_receiver(config),
         )));
     }
     if change_feed::find(name).is_some()
         && let Some(handler) = SubscriptionsHandler::new(
             name,
-            adapters.subscriptions(config, aws),
+            adapters.subscriptions(config),
             config.jwt_rules.clone(),
         )
     {
@@ -72,7 +72,8 @@ pub fn handler_for(
                     adapters.identity_platform.clone(),
                     config.token_cache_ttl,
                 )
-                .with_link_events(adapters.link_events(config)),
+                .with_link_events(adapters.link_events(config))
+                .with_subscriptions(adapters.subscription_store.clone()),
                 Arc::new(DynamoDueLinks::new(
                     aws_sdk_dynamodb::Client::new(aws),
                     &config.table_name,
@@ -81,7 +82,7 @@ pub fn handler_for(
                 config.keeper_concurrency,
             ),
             shard_count: config.keeper_schedule.shards,
-            renewal: adapters.subscription_renewal(config, aws),
+            renewal: adapters.subscription_renewal(config),
         })),
         CACHE_CLEAR => Ok(Box::new(CacheClearHandler {
             settings: settings(),

@@ -136,7 +136,7 @@ impl SignInHandler {
             step,
             jwt_rules: config.jwt_rules.clone(),
             dev_mode_allowed: config.sign_in_dev_mode_allowed,
-            subscriptions: (kind == Kind::Revoke).then(|| adapters.subscriptions(config, aws)),
+            subscriptions: (kind == Kind::Revoke).then(|| adapters.subscriptions(config)),
         })
     }
 

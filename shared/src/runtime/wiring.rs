@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+use crate::adapters::change_feed::dynamo_subscriptions::DynamoSubscriptions;
 use crate::adapters::events::eventbridge_publisher::EventBridgePublisher;
 use crate::adapters::operations::graph_preconnect::GraphPreconnect;
 use crate::adapters::operations::ms_graph_client::MsGraphClient;
@@ -13,6 +14,7 @@ use crate::adapters::retrying_sender::RetryingSender;
 use crate::adapters::settings::secrets_manager_settings::SecretsManagerSettings;
 use crate::adapters::tokens::dynamo_token_store::DynamoTokenStore;
 use crate::adapters::tokens::ms_identity_platform::MsIdentityPlatform;
+use crate::change_feed::store::SubscriptionStore;
 use crate::events::publisher::EventPublisher;
 use crate::operations::executor::Executor;
 use crate::operations::first_call::Preconnect;
@@ -45,6 +47,8 @@ fn http_client() -> reqwest::Client {
 pub struct Adapters {
     /// DynamoDB token store.
     pub store: Arc<dyn TokenStore>,
+    /// The change feed's subscription records in the same table.
+    pub subscription_store: Arc<dyn SubscriptionStore>,
     /// Microsoft identity platform.
     pub identity_platform: Arc<dyn IdentityPlatform>,
     /// Microsoft Graph.
@@ -61,11 +65,17 @@ impl Adapters {
     /// Builds the adapters from the function's configuration and the AWS SDK configuration.
     pub fn new(config: &Config, aws: &SdkConfig) -> Self {
         let sender = RetryingSender::new(http_client());
+        let dynamodb = aws_sdk_dynamodb::Client::new(aws);
         Self {
             store: Arc::new(DynamoTokenStore::new(
-                aws_sdk_dynamodb::Client::new(aws),
+                dynamodb.clone(),
                 &config.table_name,
                 config.keeper_schedule,
+            )),
+            subscription_store: Arc::new(DynamoSubscriptions::new(
+                dynamodb,
+                &config.table_name,
+                config.keeper_schedule.shards,
             )),
             identity_platform: Arc::new(MsIdentityPlatform::new(
                 sender.clone(),
@@ -105,7 +115,8 @@ impl Adapters {
                 self.identity_platform.clone(),
                 config.token_cache_ttl,
             )
-            .with_link_events(self.link_events(config)),
+            .with_link_events(self.link_events(config))
+            .with_subscriptions(self.subscription_store.clone()),
             resolver: IdentityResolver::new(store, config.token_cache_ttl),
             graph: self.graph.clone(),
             read_ahead,

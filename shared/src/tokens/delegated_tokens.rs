@@ -10,6 +10,8 @@ use crate::tokens::aadsts::APPLICATION_NOT_FOUND;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::change_feed::invalidated_owner::forget_subscriptions_of;
+use crate::change_feed::store::SubscriptionStore;
 use crate::error::{ApiError, ErrorCode};
 use crate::keeper::schedule::KeeperSchedule;
 use crate::link_health::link_events::{FailureSeen, LinkEvents};
@@ -107,6 +109,7 @@ pub struct DelegatedTokens {
     memory_ttl: Duration,
     locks: KeyedLocks,
     link_events: LinkEvents,
+    subscriptions: Option<Arc<dyn SubscriptionStore>>,
 }
 
 fn refresh_token_invalid(message: impl Into<String>) -> ApiError {
@@ -146,6 +149,7 @@ impl DelegatedTokens {
             memory_ttl,
             locks: KeyedLocks::default(),
             link_events: LinkEvents::default(),
+            subscriptions: None,
         }
     }
 
@@ -154,6 +158,15 @@ impl DelegatedTokens {
     pub fn with_link_events(self, link_events: LinkEvents) -> Self {
         Self {
             link_events,
+            ..self
+        }
+    }
+
+    /// These tokens, forgetting the change feed subscriptions of a link they mark invalid from
+    /// `subscriptions` (`change_feed::invalidated_owner`).
+    pub fn with_subscriptions(self, subscriptions: Arc<dyn SubscriptionStore>) -> Self {
+        Self {
+            subscriptions: Some(subscriptions),
             ..self
         }
     }
@@ -497,9 +510,13 @@ impl DelegatedTokens {
                     reason,
                     "Microsoft rejected the refresh token for good; link marked invalid"
                 );
+                let app_user_id = invalid.app_user_id.clone();
                 self.link_events
                     .publish_pending(&*self.store, invalid)
                     .await;
+                if let Some(subscriptions) = &self.subscriptions {
+                    forget_subscriptions_of(&**subscriptions, &app_user_id).await;
+                }
                 Ok(Redemption::Invalidated {
                     reason,
                     error: rejection.to_api_error(),

@@ -22,8 +22,9 @@
 //! | `DynamoSignInStates::take` (conditional delete returning the old item) | `DeleteItem` | `auth-callback` |
 //! | `DynamoDueLinks::due_page` | `Query` on the `keeper-due` index only | `token-keeper` |
 //! | `DynamoSubscriptions::get` | `GetItem` | `graph-notifications` (verifying a notification), `subscriptions-delete`, `token-keeper` (a due subscription) |
+//! | `DynamoSubscriptions::ids_of` (the owner's list) | `GetItem` | `auth-revoke` (the revoked link's subscriptions); every function that refreshes a delegated token, when it marks a link invalid |
 //! | `DynamoSubscriptions::put` (the item, then `ADD` to its owner's list) | `PutItem`, `UpdateItem` | `subscriptions-create`, `graph-notifications` and `token-keeper` (renewed or replaced) |
-//! | `DynamoSubscriptions::delete` (the item, then `DELETE` from its owner's list) | `DeleteItem`, `UpdateItem` | `subscriptions-delete`, `graph-notifications` and `token-keeper` (retiring a replaced one) |
+//! | `DynamoSubscriptions::delete` (the item, then `DELETE` from its owner's list) | `DeleteItem`, `UpdateItem` | `subscriptions-delete`, `graph-notifications` and `token-keeper` (retiring a replaced one); every function that refreshes a delegated token (Graph operations, the subscription functions, `token-keeper`), forgetting the subscriptions of a link it marks invalid |
 //! | `DynamoSubscriptions::due` | `Query` on the `keeper-due` index only (shard keys `subs#NN`) | `token-keeper` |
 //! | `DynamoSubscriptions::defer` (conditional) | `UpdateItem` | `token-keeper` |
 //!
@@ -90,10 +91,12 @@ pub struct Access {
 }
 
 /// Every Graph operation: reads links and cached application tokens, writes rotated refresh tokens,
-/// invalid links and new application tokens, and publishes the link events a refresh causes.
+/// invalid links and new application tokens, publishes the link events a refresh causes, and
+/// forgets the subscriptions of a link it marks invalid (reads the owner's list, deletes each
+/// record and takes it off the list).
 const GRAPH_OPERATION: Access = Access {
-    table_actions: &[GET_ITEM, PUT_ITEM],
-    key_prefixes: &[LINK_PREFIX, APP_TOKEN_PREFIX],
+    table_actions: &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+    key_prefixes: SUBSCRIPTION_KEYS,
     queries_keeper_index: false,
     reads_settings: true,
     publishes_events: true,
@@ -189,10 +192,10 @@ fn change_feed_access(name: &str) -> Option<Access> {
     };
     match name {
         // Stores a subscription and lists it under its owner (taking back a subscription whose
-        // record could not be stored is a Graph call only).
-        SUBSCRIPTIONS_CREATE => Some(access(&[GET_ITEM, PUT_ITEM, UPDATE_ITEM])),
-        // Deletes; verifies, renews, replaces and retires.
-        SUBSCRIPTIONS_DELETE | GRAPH_NOTIFICATIONS => {
+        // record could not be stored is a Graph call only); deletes; verifies, renews, replaces and
+        // retires; and, as every Graph operation, forgets the subscriptions of a link it marks
+        // invalid.
+        SUBSCRIPTIONS_CREATE | SUBSCRIPTIONS_DELETE | GRAPH_NOTIFICATIONS => {
             Some(access(&[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM]))
         }
         SUBSCRIPTIONS_LIST => Some(GRAPH_OPERATION),

@@ -2,8 +2,8 @@
 //! validation handshake and change notifications reaching the real `graph-notifications` binary over
 //! HTTP (behind [`HttpFront`], as API Gateway fronts it), events on the bus reaching an SQS queue
 //! through an EventBridge rule (moto), forged notifications dropped, a bus outage redelivered by Graph,
-//! lifecycle notifications, the keeper's renewal, and `calendar-view-delta` with its expired sync
-//! state.
+//! lifecycle notifications, the keeper's renewal, subscriptions forgotten when their link is
+//! revoked or invalidated, and `calendar-view-delta` with its expired sync state.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use e2e::function_process::{FunctionProcess, call, spawn_function};
 use e2e::http_front::HttpFront;
 use e2e::sign_in::sign_in;
 use e2e::stack::TestStack;
+use e2e::stored_links::expire_stored_access_token;
 use serde_json::{Value, json};
 use shared::adapters::change_feed::dynamo_subscriptions::DynamoSubscriptions;
 use shared::adapters::dynamodb_table::KEEPER_DUE_AT;
@@ -548,6 +549,110 @@ async fn revoking_a_link_deletes_its_subscriptions() {
         .await
         .unwrap();
     assert!(record.item.is_none(), "the record is gone too");
+}
+
+/// Stores a subscription record of application user `app_user` with id `id` through the real
+/// adapter (listed under its owner), as `subscriptions-create` would.
+pub async fn store_record_of(stack: &TestStack, app_user: &str, id: &str) {
+    let store = DynamoSubscriptions::new(
+        stack.dynamodb().clone(),
+        &stack.function_env().table_name,
+        16,
+    );
+    let record = SubscriptionRecord {
+        id: id.into(),
+        owner: Owner::AppUser(app_user.into()),
+        tenant_id: "t-1".into(),
+        kind: ResourceKind::Events,
+        resource: "users/u-1/events".into(),
+        change_type: "created".into(),
+        client_state: Sealed {
+            key_id: "k1".into(),
+            bytes: vec![1, 2, 3],
+        },
+        expires_at: 2_000_000_000,
+    };
+    store.put(&record).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_invalidated_link_forgets_its_subscriptions_and_their_notifications_are_dropped() {
+    let feed = Feed::start().await;
+    let create = feed.function("subscriptions-create").await;
+    let adele = subscribe(&create, Some("adele"), "me").await;
+    let alex = subscribe(&create, Some("alex"), "me").await;
+    feed.drain().await;
+
+    // Microsoft revokes Adele's sessions; her next call needs a new access token, the refresh is
+    // refused for good and the link is marked invalid: her subscription records go with it.
+    expire_stored_access_token(&feed.stack, "adele").await;
+    feed.stack
+        .simulator()
+        .invalidate_refresh_tokens(ADELE.id, "revoked")
+        .await
+        .unwrap();
+    let events_list = feed.function("events-list").await;
+    let refused = call(
+        &events_list,
+        json!({"authUserId": "adele", "userId": "me", "query": {"$select": "id"}}),
+    )
+    .await;
+    assert_eq!(refused["status"], 401, "{refused}");
+    assert_eq!(refused["body"]["error"]["code"], "RefreshTokenInvalid");
+    let store = DynamoSubscriptions::new(
+        feed.stack.dynamodb().clone(),
+        &feed.stack.function_env().table_name,
+        16,
+    );
+    assert!(store.get(&adele).await.unwrap().is_none(), "forgotten");
+    assert!(
+        store
+            .ids_of(&Owner::AppUser("adele".into()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.get(&alex).await.unwrap().is_some(), "Alex's is kept");
+    assert!(
+        feed.control
+            .subscriptions()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == adele.as_str()),
+        "Graph still has it, until it expires"
+    );
+
+    // A change to Adele's calendar (made with application permissions) is still notified by Graph,
+    // and the endpoint drops it as unknown: nothing is published. Alex's feed goes on.
+    let events_create = feed.function("events-create").await;
+    let created = call(
+        &events_create,
+        json!({"userId": ADELE.id, "body": meeting("After the invalidation")}),
+    )
+    .await;
+    assert_eq!(created["status"], 201, "{created}");
+    let alex_event = create_event(&events_create, "alex", "Alex's feed goes on").await;
+    let events = feed
+        .drain_until(|events| !changes_of(events, &alex_event).is_empty())
+        .await;
+    assert_eq!(changes_of(&events, &alex_event), ["created"], "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["detail"]["subscriptionId"] != adele.as_str()),
+        "{events:#?}"
+    );
+    let delivered = feed.control.deliveries().await.unwrap();
+    assert!(
+        delivered
+            .iter()
+            .any(|d| d["subscriptionId"] == adele.as_str()
+                && d["kind"] == "change"
+                && d["outcome"] == "delivered"),
+        "Graph delivered the change to the endpoint: {delivered:#?}"
+    );
+    assert!(feed.front.logs().await.contains("notifications dropped"));
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ use xtask::template::committed::{
     allowed_by, committed_template, functions_by_binary, leading_keys_of, role_of,
 };
 
-use crate::change_feed::{make_due, subscribe};
+use crate::change_feed::{make_due, store_record_of, subscribe};
 
 const READ_ALL: &[&str] = &["User.Read", "User.Read.All"];
 /// The public route Graph posts to.
@@ -160,8 +160,10 @@ async fn a_graph_operation_uses_exactly_what_its_role_allows() {
         .invoke("users-get", json!({"userId": ALEX.id}))
         .await;
     assert_eq!(app["status"], 200, "{app}");
-    // A refresh Microsoft refuses for good: the link marked invalid and the event published.
+    // A refresh Microsoft refuses for good: the link marked invalid, the event published and the
+    // link's subscription records forgotten.
     sign_in(&recorder.stack, "bob", ALEX.id, READ_ALL).await;
+    store_record_of(&recorder.stack, "bob", "bobs-subscription").await;
     expire_stored_access_token(&recorder.stack, "bob").await;
     recorder
         .stack
@@ -406,7 +408,8 @@ async fn the_change_feed_functions_use_exactly_what_their_roles_allow() {
         .await;
     assert_eq!(deleted["status"], 200, "{deleted}");
 
-    // A refresh Microsoft refuses for good, in each: the link marked invalid, the event published.
+    // A refresh Microsoft refuses for good, in each: the link marked invalid, the event published,
+    // the link's subscription records forgotten.
     expire_stored_access_token(&recorder.stack, "fay").await;
     recorder
         .stack
@@ -425,6 +428,7 @@ async fn the_change_feed_functions_use_exactly_what_their_roles_allow() {
         ),
         ("subscriptions-list", json!({"authUserId": "fay"})),
     ] {
+        store_record_of(&recorder.stack, "fay", &format!("fays-{function}")).await;
         let refused = recorder.invoke(function, event).await;
         assert_eq!(refused["status"], 401, "{function}: {refused}");
         sign_in(&recorder.stack, "fay", MEGAN.id, scopes).await;

@@ -345,9 +345,14 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
     const SECRET: &str = "Ref SettingsSecret";
     const INDEX: &str = "${Table.Arn}/index/keeper-due";
     const BUS: &str = "EventBus.Arn";
+    // A Graph operation (and each change feed function) reads and writes links and application
+    // tokens, publishes link events and forgets the subscriptions of a link it marks invalid; the
+    // change feed functions also store, verify, renew, replace and delete subscriptions.
     let graph_operation = vec![
         ("dynamodb:GetItem", TABLE),
         ("dynamodb:PutItem", TABLE),
+        ("dynamodb:UpdateItem", TABLE),
+        ("dynamodb:DeleteItem", TABLE),
         ("secretsmanager:GetSecretValue", SECRET),
         ("events:PutEvents", BUS),
     ];
@@ -390,24 +395,10 @@ fn expected_access(binary: &str) -> Vec<(&'static str, &'static str)> {
             ("dynamodb:DeleteItem", TABLE),
             ("secretsmanager:GetSecretValue", SECRET),
         ],
-        "subscriptions-create" => vec![
-            ("dynamodb:GetItem", TABLE),
-            ("dynamodb:PutItem", TABLE),
-            ("dynamodb:UpdateItem", TABLE),
-            ("secretsmanager:GetSecretValue", SECRET),
-            ("events:PutEvents", "EventBus.Arn"),
-        ],
-        "subscriptions-delete" | "graph-notifications" => vec![
-            ("dynamodb:GetItem", TABLE),
-            ("dynamodb:PutItem", TABLE),
-            ("dynamodb:UpdateItem", TABLE),
-            ("dynamodb:DeleteItem", TABLE),
-            ("secretsmanager:GetSecretValue", SECRET),
-            ("events:PutEvents", "EventBus.Arn"),
-        ],
         operation => {
             assert!(
-                CATALOG.iter().any(|op| op.name == operation) || operation == "subscriptions-list",
+                CATALOG.iter().any(|op| op.name == operation)
+                    || CHANGE_FEED_FUNCTIONS.iter().any(|f| f.name == operation),
                 "{operation} is no function"
             );
             graph_operation
@@ -940,10 +931,14 @@ fn each_role_reaches_only_the_table_key_prefixes_its_function_needs() {
         assert_eq!(patterns_of(&binary), expected, "{binary}");
     }
     // The public callback and sign-in start never reach a link; Graph operations never reach
-    // pending sign-ins or account claims.
+    // pending sign-ins or account claims (the subscription records they reach are those of a link
+    // they mark invalid).
     assert_eq!(patterns_of("auth-start"), ["state#*"]);
     assert_eq!(patterns_of("auth-callback"), ["state#*", "completion#*"]);
-    assert_eq!(patterns_of("users-get"), ["link#*", "apptoken#*"]);
+    assert_eq!(
+        patterns_of("users-get"),
+        ["link#*", "apptoken#*", "sub#*", "subowner#*"]
+    );
     assert_eq!(patterns_of("cache-clear"), ["apptoken#*"]);
 }
 

@@ -19,7 +19,7 @@ struct Shared {
     upstream: String,
     client: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
-    keys: Arc<Mutex<BTreeSet<String>>>,
+    keys: Arc<Mutex<BTreeSet<(String, String)>>>,
     outage: Arc<AtomicBool>,
     service_outage: Arc<Mutex<Option<String>>>,
 }
@@ -28,7 +28,7 @@ struct Shared {
 pub struct CountingProxy {
     url: String,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
-    keys: Arc<Mutex<BTreeSet<String>>>,
+    keys: Arc<Mutex<BTreeSet<(String, String)>>>,
     outage: Arc<AtomicBool>,
     service_outage: Arc<Mutex<Option<String>>>,
     task: tokio::task::JoinHandle<()>,
@@ -58,10 +58,10 @@ async fn forward(
         .unwrap()
         .as_deref()
         .is_some_and(|prefix| operation.starts_with(prefix));
-    *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
     if let Some(key) = item_key(&body) {
-        shared.keys.lock().unwrap().insert(key);
+        shared.keys.lock().unwrap().insert((operation.clone(), key));
     }
+    *shared.counts.lock().unwrap().entry(operation).or_default() += 1;
     if shared.outage.load(Ordering::SeqCst) || service_down {
         return Response::builder()
             .status(StatusCode::SERVICE_UNAVAILABLE)
@@ -171,6 +171,12 @@ impl CountingProxy {
 
     /// The table keys item calls named so far.
     pub fn item_keys(&self) -> BTreeSet<String> {
+        self.item_calls().into_iter().map(|(_, key)| key).collect()
+    }
+
+    /// The item calls made so far: each operation (e.g. `DynamoDB_20120810.GetItem`) with a table
+    /// key it named.
+    pub fn item_calls(&self) -> BTreeSet<(String, String)> {
         self.keys.lock().unwrap().clone()
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::permissions::TABLE_ITEMS_SID;
 use serde_yaml_ng::{Mapping, Value};
 
 use super::http_api::{HTTP_API, ROUTE_EVENT};
@@ -201,22 +202,50 @@ pub fn allowed_by_when(role: &Value, holding: &BTreeSet<&str>) -> BTreeSet<(Stri
     allowed
 }
 
-/// The `dynamodb:LeadingKeys` patterns (`link#*`, ...) the role's table statement is limited to;
-/// empty when the role has no table statement.
+/// The role's table statements (`Sid` starting with `TableItems`): each one's item actions and the
+/// key patterns (`link#*`, ...) its `dynamodb:LeadingKeys` condition limits them to.
 ///
 /// # Panics
-/// When the table statement is not limited by a `ForAllValues:StringLike` condition on them.
-pub fn leading_keys_of(role: &Value) -> Vec<String> {
+/// When a table statement is not limited to key prefixes.
+pub fn table_grants_of(role: &Value) -> Vec<(BTreeSet<String>, Vec<String>)> {
     let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         .as_sequence()
         .expect("statements");
-    let Some(table) = statements.iter().find(|s| s["Sid"] == "TableItems") else {
-        return Vec::new();
-    };
-    table["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-        .as_sequence()
-        .expect("the table statement is limited to key prefixes")
+    statements
         .iter()
-        .map(|pattern| pattern.as_str().expect("a pattern").to_string())
+        .filter(|s| {
+            s["Sid"]
+                .as_str()
+                .is_some_and(|sid| sid.starts_with(TABLE_ITEMS_SID))
+        })
+        .map(|statement| {
+            let actions = statement["Action"]
+                .as_sequence()
+                .expect("actions")
+                .iter()
+                .map(|action| action.as_str().expect("an action").to_string())
+                .collect();
+            let patterns =
+                statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                    .as_sequence()
+                    .expect("a table statement is limited to key prefixes")
+                    .iter()
+                    .map(|pattern| pattern.as_str().expect("a pattern").to_string())
+                    .collect();
+            (actions, patterns)
+        })
         .collect()
+}
+
+/// Every key pattern (`link#*`, ...) the role's table statements reach, in statement order.
+pub fn leading_keys_of(role: &Value) -> Vec<String> {
+    let mut patterns: Vec<String> = Vec::new();
+    for (_, statement_patterns) in table_grants_of(role) {
+        for pattern in statement_patterns {
+            if !patterns.contains(&pattern) {
+                patterns.push(pattern);
+            }
+        }
+    }
+    patterns
 }

@@ -18,7 +18,7 @@ use super::parameters::{
     NOTIFICATION_URL, SERVICE_NAME, SETTINGS_TTL_SECONDS, SIGN_IN_DEV_MODE,
     TOKEN_CACHE_TTL_SECONDS, TRACING, TRACING_ACTIVE, public_limits,
 };
-use super::permissions::{GET_SECRET_VALUE, PUT_EVENTS, QUERY, XRAY_WRITE};
+use super::permissions::{GET_SECRET_VALUE, PUT_EVENTS, QUERY, TABLE_ITEMS_SID, XRAY_WRITE};
 use super::storage::{SETTINGS_SECRET, TABLE};
 use shared::adapters::dynamodb_table::KEEPER_INDEX;
 use shared::change_feed::functions::{SUBSCRIPTIONS_CREATE, SUBSCRIPTIONS_DELETE};
@@ -135,14 +135,14 @@ fn policy_statements(function: &DeployedFunction) -> Vec<Value> {
         vec![get_att(&log_group_id(function), "Arn")],
     )];
     let access = function.access;
-    if !access.table_actions.is_empty() {
+    for grant in access.table_grants {
         let mut items = allow(
-            "TableItems",
-            access.table_actions,
+            &format!("{TABLE_ITEMS_SID}{}", grant.name),
+            grant.actions,
             vec![get_att(TABLE, "Arn")],
         );
         if let Value::Mapping(statement) = &mut items {
-            statement.insert("Condition".into(), leading_keys(access.key_prefixes));
+            statement.insert("Condition".into(), leading_keys(grant.key_prefixes));
         }
         statements.push(items);
     }

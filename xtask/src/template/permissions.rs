@@ -74,14 +74,28 @@ pub const PUT_EVENTS: &str = "events:PutEvents";
 /// the template's only actions on `*`, and only while tracing is `Active`.
 pub const XRAY_WRITE: [&str; 2] = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
-/// A function's access to the table, its keeper index and the settings secret.
+/// The `Sid` of every table statement starts with this, followed by its grant's name.
+pub const TABLE_ITEMS_SID: &str = "TableItems";
+
+/// Item actions on the table limited to keys of some prefixes (an IAM `dynamodb:LeadingKeys`
+/// condition): one statement of a role. A function cannot read or write another kind of item
+/// (`auth-start` a link), nor use an action on a kind of item it only needs another action on
+/// (a Graph operation reads subscription owners' lists but never writes a subscription).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableGrant {
+    /// Names the statement: its `Sid` is `TableItems<name>`.
+    pub name: &'static str,
+    /// Item actions.
+    pub actions: &'static [&'static str],
+    /// The key prefixes they are limited to.
+    pub key_prefixes: &'static [&'static str],
+}
+
+/// A function's access to the table, its keeper index, the settings secret and the event bus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Access {
-    /// Item actions on the table.
-    pub table_actions: &'static [&'static str],
-    /// The only table key prefixes those actions may touch (an IAM `dynamodb:LeadingKeys`
-    /// condition): a function cannot read or write another kind of item, e.g. `auth-start` a link.
-    pub key_prefixes: &'static [&'static str],
+    /// Item actions on the table, each limited to the kinds of item it is needed on.
+    pub table_grants: &'static [TableGrant],
     /// Whether it queries the keeper index.
     pub queries_keeper_index: bool,
     /// Whether it reads the settings secret.
@@ -90,115 +104,165 @@ pub struct Access {
     pub publishes_events: bool,
 }
 
-/// Every Graph operation: reads links and cached application tokens, writes rotated refresh tokens,
-/// invalid links and new application tokens, publishes the link events a refresh causes, and
-/// forgets the subscriptions of a link it marks invalid (reads the owner's list, deletes each
-/// record and takes it off the list).
+impl Access {
+    /// Every key prefix its table statements reach, in statement order.
+    pub fn key_prefixes(&self) -> Vec<&'static str> {
+        let mut prefixes = Vec::new();
+        for prefix in self.table_grants.iter().flat_map(|g| g.key_prefixes) {
+            if !prefixes.contains(prefix) {
+                prefixes.push(*prefix);
+            }
+        }
+        prefixes
+    }
+}
+
+const fn grant(
+    name: &'static str,
+    actions: &'static [&'static str],
+    key_prefixes: &'static [&'static str],
+) -> TableGrant {
+    TableGrant {
+        name,
+        actions,
+        key_prefixes,
+    }
+}
+
+/// Reads links and cached application tokens, writes rotated refresh tokens, invalid links and new
+/// application tokens (every function that calls Graph).
+const TOKENS: TableGrant = grant(
+    "Tokens",
+    &[GET_ITEM, PUT_ITEM],
+    &[LINK_PREFIX, APP_TOKEN_PREFIX],
+);
+/// Forgets the subscriptions of a link it marks invalid: reads the owner's list, deletes each record
+/// and takes it off the list.
+const FORGET_SUBSCRIPTIONS: [TableGrant; 2] = [
+    grant(
+        "OwnersLists",
+        &[GET_ITEM, UPDATE_ITEM],
+        &[SUBSCRIPTION_OWNER_PREFIX],
+    ),
+    grant("Subscriptions", &[DELETE_ITEM], &[SUBSCRIPTION_PREFIX]),
+];
+
+/// Every Graph operation: its tokens, and forgetting the subscriptions of a link it marks invalid;
+/// publishes the link events a refresh causes.
 const GRAPH_OPERATION: Access = Access {
-    table_actions: &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
-    key_prefixes: SUBSCRIPTION_KEYS,
+    table_grants: &[TOKENS, FORGET_SUBSCRIPTIONS[0], FORGET_SUBSCRIPTIONS[1]],
     queries_keeper_index: false,
     reads_settings: true,
     publishes_events: true,
 };
+
+/// The change feed's functions that store, verify, renew, replace and delete subscriptions.
+const SUBSCRIPTION_WRITER: Access = Access {
+    table_grants: &[
+        TOKENS,
+        grant(
+            "OwnersLists",
+            &[GET_ITEM, UPDATE_ITEM],
+            &[SUBSCRIPTION_OWNER_PREFIX],
+        ),
+        grant(
+            "Subscriptions",
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+            &[SUBSCRIPTION_PREFIX],
+        ),
+    ],
+    queries_keeper_index: false,
+    reads_settings: true,
+    publishes_events: true,
+};
+
+/// A function that reaches only the tables items of `table_grants`, reads the settings and
+/// publishes nothing.
+const fn reading_settings(table_grants: &'static [TableGrant]) -> Access {
+    Access {
+        table_grants,
+        queries_keeper_index: false,
+        reads_settings: true,
+        publishes_events: false,
+    }
+}
+
+const AUTH_START: Access =
+    reading_settings(&[grant("SignIns", &[PUT_ITEM], &[SIGN_IN_STATE_PREFIX])]);
+/// Takes the pending sign-in, parks the redeemed one under its handle.
+const AUTH_CALLBACK: Access = reading_settings(&[
+    grant("SignIns", &[DELETE_ITEM], &[SIGN_IN_STATE_PREFIX]),
+    grant("Completions", &[PUT_ITEM], &[SIGN_IN_COMPLETION_PREFIX]),
+]);
+const AUTH_COMPLETE: Access = Access {
+    publishes_events: true,
+    ..reading_settings(&[grant(
+        "Links",
+        &[GET_ITEM, PUT_ITEM, DELETE_ITEM],
+        &[SIGN_IN_COMPLETION_PREFIX, LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+    )])
+};
+const AUTH_STATUS: Access = Access {
+    reads_settings: false,
+    ..reading_settings(&[grant("Links", &[GET_ITEM], &[LINK_PREFIX])])
+};
+/// Also deletes the link's subscriptions at Graph (settings, the user's token, refreshed if need
+/// be) and in the table.
+const AUTH_REVOKE: Access = Access {
+    publishes_events: true,
+    ..reading_settings(&[
+        grant(
+            "Links",
+            &[GET_ITEM, PUT_ITEM, DELETE_ITEM],
+            &[LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
+        ),
+        FORGET_SUBSCRIPTIONS[0],
+        grant(
+            "Subscriptions",
+            &[GET_ITEM, DELETE_ITEM],
+            &[SUBSCRIPTION_PREFIX],
+        ),
+    ])
+};
+const KEEPER: Access = Access {
+    queries_keeper_index: true,
+    publishes_events: true,
+    ..reading_settings(&[
+        grant(
+            "Tokens",
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM],
+            &[LINK_PREFIX, APP_TOKEN_PREFIX],
+        ),
+        grant(
+            "OwnersLists",
+            &[GET_ITEM, UPDATE_ITEM],
+            &[SUBSCRIPTION_OWNER_PREFIX],
+        ),
+        grant(
+            "Subscriptions",
+            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
+            &[SUBSCRIPTION_PREFIX],
+        ),
+    ])
+};
+const CACHE_CLEARING: Access =
+    reading_settings(&[grant("AppTokens", &[DELETE_ITEM], &[APP_TOKEN_PREFIX])]);
 
 /// The access of function `name`; `None` for a name no function has.
 pub fn access_of(name: &str) -> Option<Access> {
     if catalog::find(name).is_some() {
         return Some(GRAPH_OPERATION);
     }
-    if let Some(access) = change_feed_access(name) {
-        return Some(access);
-    }
-    type Actions = &'static [&'static str];
-    let (table_actions, key_prefixes, queries_keeper_index, reads_settings, publishes_events): (
-        Actions,
-        Actions,
-        _,
-        _,
-        _,
-    ) = match name {
-        "auth-start" => (&[PUT_ITEM], &[SIGN_IN_STATE_PREFIX], false, true, false),
-        "auth-callback" => (
-            &[PUT_ITEM, DELETE_ITEM],
-            &[SIGN_IN_STATE_PREFIX, SIGN_IN_COMPLETION_PREFIX],
-            false,
-            true,
-            false,
-        ),
-        "auth-complete" => (
-            &[GET_ITEM, PUT_ITEM, DELETE_ITEM],
-            &[SIGN_IN_COMPLETION_PREFIX, LINK_PREFIX, ACCOUNT_CLAIM_PREFIX],
-            false,
-            true,
-            true,
-        ),
-        "auth-status" => (&[GET_ITEM], &[LINK_PREFIX], false, false, false),
-        // Also deletes the link's subscriptions at Graph (settings, the user's token, refreshed
-        // if need be) and in the table.
-        "auth-revoke" => (
-            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
-            &[
-                LINK_PREFIX,
-                ACCOUNT_CLAIM_PREFIX,
-                SUBSCRIPTION_PREFIX,
-                SUBSCRIPTION_OWNER_PREFIX,
-            ],
-            false,
-            true,
-            true,
-        ),
-        TOKEN_KEEPER => (
-            &[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM],
-            &[
-                LINK_PREFIX,
-                APP_TOKEN_PREFIX,
-                SUBSCRIPTION_PREFIX,
-                SUBSCRIPTION_OWNER_PREFIX,
-            ],
-            true,
-            true,
-            true,
-        ),
-        CACHE_CLEAR => (&[DELETE_ITEM], &[APP_TOKEN_PREFIX], false, true, false),
+    Some(match name {
+        SUBSCRIPTIONS_LIST => GRAPH_OPERATION,
+        SUBSCRIPTIONS_CREATE | SUBSCRIPTIONS_DELETE | GRAPH_NOTIFICATIONS => SUBSCRIPTION_WRITER,
+        "auth-start" => AUTH_START,
+        "auth-callback" => AUTH_CALLBACK,
+        "auth-complete" => AUTH_COMPLETE,
+        "auth-status" => AUTH_STATUS,
+        "auth-revoke" => AUTH_REVOKE,
+        TOKEN_KEEPER => KEEPER,
+        CACHE_CLEAR => CACHE_CLEARING,
         _ => return None,
-    };
-    Some(Access {
-        table_actions,
-        key_prefixes,
-        queries_keeper_index,
-        reads_settings,
-        publishes_events,
     })
-}
-
-/// The items the change feed's subscription work touches: links and application tokens (Graph
-/// calls as the owner), subscriptions and owners' lists.
-const SUBSCRIPTION_KEYS: &[&str] = &[
-    LINK_PREFIX,
-    APP_TOKEN_PREFIX,
-    SUBSCRIPTION_PREFIX,
-    SUBSCRIPTION_OWNER_PREFIX,
-];
-
-/// The access of the change feed's functions (`None` for any other name).
-fn change_feed_access(name: &str) -> Option<Access> {
-    let access = |table_actions| Access {
-        table_actions,
-        key_prefixes: SUBSCRIPTION_KEYS,
-        queries_keeper_index: false,
-        reads_settings: true,
-        publishes_events: true,
-    };
-    match name {
-        // Stores a subscription and lists it under its owner (taking back a subscription whose
-        // record could not be stored is a Graph call only); deletes; verifies, renews, replaces and
-        // retires; and, as every Graph operation, forgets the subscriptions of a link it marks
-        // invalid.
-        SUBSCRIPTIONS_CREATE | SUBSCRIPTIONS_DELETE | GRAPH_NOTIFICATIONS => {
-            Some(access(&[GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM]))
-        }
-        SUBSCRIPTIONS_LIST => Some(GRAPH_OPERATION),
-        _ => None,
-    }
 }

@@ -30,7 +30,7 @@ use xtask::template::alarms::ALARMS;
 use xtask::template::committed::{
     allowed_by, allowed_by_when, committed_template, defined_operations, functions_by_binary,
     get_att_target, leading_keys_of, of_type, resolve_conditions, resources, role_of,
-    routes_by_key,
+    routes_by_key, table_grants_of,
 };
 use xtask::template::metrics::{INVOCATION_METRICS, KEEPER_METRICS, NAMESPACE};
 use xtask::template::permissions::{XRAY_WRITE, access_of};
@@ -923,7 +923,7 @@ fn each_role_reaches_only_the_table_key_prefixes_its_function_needs() {
     for (binary, _) in functions_by_binary(&template) {
         let expected: Vec<String> = access_of(&binary)
             .expect("every function has an access entry")
-            .key_prefixes
+            .key_prefixes()
             .iter()
             .map(|prefix| format!("{prefix}*"))
             .collect();
@@ -937,9 +937,30 @@ fn each_role_reaches_only_the_table_key_prefixes_its_function_needs() {
     assert_eq!(patterns_of("auth-callback"), ["state#*", "completion#*"]);
     assert_eq!(
         patterns_of("users-get"),
-        ["link#*", "apptoken#*", "sub#*", "subowner#*"]
+        ["link#*", "apptoken#*", "subowner#*", "sub#*"]
     );
     assert_eq!(patterns_of("cache-clear"), ["apptoken#*"]);
+    // Each action only on the items it is needed on: a Graph operation may delete a subscription
+    // record (of a link it marks invalid) but never read or write one, and never delete a link.
+    let (_, users_get) = functions_by_binary(&template)["users-get"];
+    let actions_on = |pattern: &str| -> BTreeSet<String> {
+        table_grants_of(role_of(&template, users_get))
+            .into_iter()
+            .filter(|(_, patterns)| patterns.iter().any(|p| p == pattern))
+            .flat_map(|(actions, _)| actions)
+            .collect()
+    };
+    assert_eq!(
+        actions_on("sub#*"),
+        BTreeSet::from(["dynamodb:DeleteItem".to_string()])
+    );
+    assert_eq!(
+        actions_on("link#*"),
+        BTreeSet::from([
+            "dynamodb:GetItem".to_string(),
+            "dynamodb:PutItem".to_string()
+        ])
+    );
 }
 
 #[test]

@@ -84,3 +84,27 @@ fn the_readme_error_table_names_every_aadsts_code_in_the_row_it_maps_to() {
         );
     }
 }
+
+#[test]
+fn the_readme_configuration_table_names_every_variable_the_functions_read() {
+    let read = std::sync::Mutex::new(Vec::new());
+    shared::runtime::config::Config::from_lookup(|name| {
+        read.lock().unwrap().push(name.to_string());
+        ["TABLE_NAME", "SETTINGS_SECRET_ID"]
+            .contains(&name)
+            .then(|| "set".to_string())
+    })
+    .expect("the defaults are a valid configuration");
+    let read = read.into_inner().unwrap();
+    assert!(
+        read.len() > 10,
+        "the configuration reads its variables: {read:?}"
+    );
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    for name in read {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README's configuration table does not describe `{name}`"
+        );
+    }
+}

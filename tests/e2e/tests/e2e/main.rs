@@ -16,6 +16,7 @@ mod link_events;
 mod microsoft_errors;
 mod moto;
 mod national_clouds;
+mod notifications_function_url;
 mod observability;
 mod openapi_contract;
 mod permissions;

@@ -114,6 +114,12 @@ impl NotificationReceiver {
                 }
                 Notification::Lifecycle(lifecycle) => {
                     summary.lifecycle += 1;
+                    // Already replaced in this batch (a second lifecycle notification for it): the
+                    // replacement's `Resync Needed` covers it, and renewing or replacing the old one
+                    // again would fail its own replacement claim and fail the whole batch.
+                    if replaced.iter().any(|(old, _)| old.id == record.id) {
+                        continue;
+                    }
                     let occurrence = lifecycle.expiration.as_deref().unwrap_or("");
                     match lifecycle.event {
                         LifecycleEvent::Missed => events.push(resync_event(
@@ -133,7 +139,7 @@ impl NotificationReceiver {
                                     occurrence,
                                 ));
                             } else {
-                                let new = self.replace(&record, deadline).await?;
+                                let new = self.subscriptions.recreate(&record, deadline).await?;
                                 events.push(resync_event(
                                     &new,
                                     ResyncReason::SubscriptionExpired,
@@ -144,10 +150,7 @@ impl NotificationReceiver {
                             }
                         }
                         LifecycleEvent::SubscriptionRemoved => {
-                            if replaced.iter().any(|(old, _)| old.id == record.id) {
-                                continue;
-                            }
-                            let new = self.replace(&record, deadline).await?;
+                            let new = self.subscriptions.recreate(&record, deadline).await?;
                             events.push(resync_event(
                                 &new,
                                 ResyncReason::SubscriptionRemoved,
@@ -177,14 +180,5 @@ impl NotificationReceiver {
         summary.recreated = replaced.len();
         summary.published = events.len();
         Ok(summary)
-    }
-
-    /// A new subscription in place of `record`'s.
-    async fn replace(
-        &self,
-        record: &SubscriptionRecord,
-        deadline: Deadline,
-    ) -> Result<SubscriptionRecord, ApiError> {
-        self.subscriptions.recreate(record, deadline).await
     }
 }

@@ -394,6 +394,36 @@ async fn lifecycle_notifications_renew_recreate_and_ask_for_a_resync() {
     assert_eq!(change["detail"]["subscriptionId"], replacement);
 }
 
+#[tokio::test]
+async fn two_reauthorizations_of_a_lost_subscription_in_one_batch_replace_it_once() {
+    let feed = Feed::start().await;
+    let create = feed.function("subscriptions-create").await;
+    let id = subscribe(&create, None, ALEX.id).await;
+    feed.drain().await;
+    let live = feed.control.subscriptions().await.unwrap();
+    let client_state = live
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .and_then(|s| s["clientState"].as_str())
+        .unwrap()
+        .to_string();
+    // Graph lost it: renewing answers 404, so the first notification replaces it.
+    feed.control.remove(&id).await.unwrap();
+    let lifecycle = json!({"subscriptionId": id, "clientState": client_state,
+                           "lifecycleEvent": "reauthorizationRequired"});
+    let batch = json!({"value": [lifecycle, lifecycle]});
+    let answer = post(&feed, "", &batch.to_string()).await;
+    assert_eq!(answer.status(), 202);
+    let events = feed.drain().await;
+    let resync = resyncs(&events);
+    assert_eq!(resync.len(), 1, "{events:#?}");
+    assert_eq!(resync[0]["detail"]["reason"], "subscriptionExpired");
+    assert_eq!(resync[0]["detail"]["previousSubscriptionId"], id.as_str());
+    let live = feed.control.subscriptions().await.unwrap();
+    assert_eq!(live.len(), 1, "one replacement, none leaked: {live:#?}");
+    assert_eq!(live[0]["id"], resync[0]["detail"]["subscriptionId"]);
+}
+
 /// Makes subscription `id` due for renewal now.
 pub async fn make_due(stack: &TestStack, id: &str) {
     stack

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use crate::change_feed::client_state::matches;
 use crate::change_feed::feed_events::{ResyncReason, change_event, resync_event};
-use crate::change_feed::notification::{LifecycleEvent, Notification, parse_notifications};
+use crate::change_feed::notification::{
+    LifecycleEvent, Notification, NotificationBatch, parse_notifications,
+};
 use crate::change_feed::subscription::SubscriptionRecord;
 use crate::change_feed::subscriptions::{Renewal, Subscriptions};
 use crate::error::ApiError;
@@ -98,10 +100,47 @@ impl NotificationReceiver {
             dropped: batch.malformed,
             ..ReceiptSummary::default()
         };
-        let mut records = HashMap::new();
-        let mut events: Vec<BusEvent> = Vec::new();
         // Subscriptions replaced in this batch: (old, new).
         let mut replaced: Vec<(SubscriptionRecord, SubscriptionRecord)> = Vec::new();
+        let acted = self
+            .act(&batch, &mut summary, &mut replaced, deadline)
+            .await;
+        let published = match acted {
+            Ok(events) if events.is_empty() => Ok(0),
+            Ok(events) => self.publisher.publish(&events).await.map(|()| events.len()),
+            Err(error) => Err(error),
+        };
+        let published = match published {
+            Ok(published) => published,
+            Err(error) => {
+                // Graph delivers the batch again; the replacements are made again then.
+                for (_, new) in &replaced {
+                    if let Err(undo) = self.subscriptions.remove(new, deadline).await {
+                        tracing::warn!(error = %undo, "a replacement subscription could not be taken back");
+                    }
+                }
+                return Err(error);
+            }
+        };
+        for (old, _) in &replaced {
+            self.subscriptions.retire(old).await?;
+        }
+        summary.recreated = replaced.len();
+        summary.published = published;
+        Ok(summary)
+    }
+
+    /// Verifies every notification of `batch` and acts on it; the events to publish. Replacements
+    /// made are in `replaced` even when a later notification fails, so they can be taken back.
+    async fn act(
+        &self,
+        batch: &NotificationBatch,
+        summary: &mut ReceiptSummary,
+        replaced: &mut Vec<(SubscriptionRecord, SubscriptionRecord)>,
+        deadline: Deadline,
+    ) -> Result<Vec<BusEvent>, ApiError> {
+        let mut records = HashMap::new();
+        let mut events: Vec<BusEvent> = Vec::new();
         for notification in &batch.notifications {
             let Some(record) = self.verified(notification, &mut records).await? else {
                 summary.dropped += 1;
@@ -163,22 +202,6 @@ impl NotificationReceiver {
                 }
             }
         }
-        if !events.is_empty()
-            && let Err(error) = self.publisher.publish(&events).await
-        {
-            // Graph delivers the batch again; the replacements are made again then.
-            for (_, new) in &replaced {
-                if let Err(undo) = self.subscriptions.remove(new, deadline).await {
-                    tracing::warn!(error = %undo, "a replacement subscription could not be taken back");
-                }
-            }
-            return Err(error);
-        }
-        for (old, _) in &replaced {
-            self.subscriptions.retire(old).await?;
-        }
-        summary.recreated = replaced.len();
-        summary.published = events.len();
-        Ok(summary)
+        Ok(events)
     }
 }

@@ -424,6 +424,42 @@ async fn two_reauthorizations_of_a_lost_subscription_in_one_batch_replace_it_onc
     assert_eq!(live[0]["id"], resync[0]["detail"]["subscriptionId"]);
 }
 
+#[tokio::test]
+async fn a_batch_that_fails_after_a_replacement_takes_the_replacement_back() {
+    let feed = Feed::start().await;
+    let create = feed.function("subscriptions-create").await;
+    let lost = subscribe(&create, None, ALEX.id).await;
+    let failing = subscribe(&create, None, ADELE.id).await;
+    feed.drain().await;
+    let live = feed.control.subscriptions().await.unwrap();
+    let reauthorize = |id: &str| {
+        let client_state = live
+            .iter()
+            .find(|s| s["id"] == id)
+            .and_then(|s| s["clientState"].as_str())
+            .unwrap();
+        json!({"subscriptionId": id, "clientState": client_state,
+               "lifecycleEvent": "reauthorizationRequired"})
+    };
+    let batch = json!({"value": [reauthorize(&lost), reauthorize(&failing)]});
+    // The first is replaced (Graph lost it); renewing the second fails.
+    feed.control.remove(&lost).await.unwrap();
+    feed.stack
+        .simulator()
+        .add_fault(
+            &json!({"method": "PATCH", "path": format!("/v1.0/subscriptions/{failing}"),
+                           "count": 1000, "fault": {"kind": "status", "status": 503}}),
+        )
+        .await
+        .unwrap();
+    let answer = post(&feed, "", &batch.to_string()).await;
+    assert!(answer.status().is_server_error(), "{}", answer.status());
+    assert!(feed.drain().await.is_empty());
+    let live = feed.control.subscriptions().await.unwrap();
+    let ids: Vec<&str> = live.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(ids, [failing.as_str()], "the replacement was taken back");
+}
+
 /// Makes subscription `id` due for renewal now.
 pub async fn make_due(stack: &TestStack, id: &str) {
     stack

@@ -234,162 +234,146 @@ mod tests {
     use crate::test_util::{MemoryStore, ScriptedIdentityPlatform, settings};
     use std::sync::atomic::Ordering;
 
+    /// One table and one identity platform shared by any number of containers.
+    struct World {
+        store: Arc<MemoryStore>,
+        identity_platform: Arc<ScriptedIdentityPlatform>,
+        settings: Settings,
+        deadline: Deadline,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                store: Arc::new(MemoryStore::default()),
+                identity_platform: Arc::new(ScriptedIdentityPlatform::default()),
+                settings: settings(),
+                deadline: Deadline::after(Duration::from_secs(5)),
+            }
+        }
+
+        /// A container's tokens, keeping a copy in memory for `memory_ttl`.
+        fn container(&self, memory_ttl: Duration) -> AppTokens {
+            AppTokens::new(
+                self.store.clone(),
+                self.identity_platform.clone(),
+                memory_ttl,
+            )
+        }
+
+        /// The token `tokens` hands out, as text.
+        async fn token(&self, tokens: &AppTokens) -> String {
+            tokens
+                .access_token(&self.settings, self.deadline)
+                .await
+                .unwrap()
+                .expose()
+                .to_string()
+        }
+
+        fn client_credentials(&self) -> usize {
+            self.identity_platform
+                .client_credentials
+                .load(Ordering::SeqCst)
+        }
+
+        /// Makes every token in the table as old as `age_secs`.
+        fn age_table_tokens(&self, age_secs: i64) {
+            for record in self.store.app_tokens.lock().unwrap().values_mut() {
+                record.acquired_at = now_epoch() - age_secs;
+            }
+        }
+    }
+
     #[tokio::test]
     async fn concurrent_misses_share_one_request_and_the_table_serves_other_containers() {
-        let store = Arc::new(MemoryStore::default());
-        let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
-        let settings = settings();
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let tokens = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
-        let results =
-            futures::future::join_all((0..8).map(|_| tokens.access_token(&settings, deadline)))
-                .await;
+        let world = World::new();
+        let tokens = world.container(Duration::from_secs(300));
+        let results = futures::future::join_all(
+            (0..8).map(|_| tokens.access_token(&world.settings, world.deadline)),
+        )
+        .await;
         for result in results {
             assert_eq!(result.unwrap().expose(), "access-1");
         }
-        assert_eq!(
-            identity_platform.client_credentials.load(Ordering::SeqCst),
-            1
-        );
+        assert_eq!(world.client_credentials(), 1);
 
-        let other_container = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
-        assert_eq!(
-            other_container
-                .access_token(&settings, deadline)
-                .await
-                .unwrap()
-                .expose(),
-            "access-1"
-        );
-        assert_eq!(
-            identity_platform.client_credentials.load(Ordering::SeqCst),
-            1
-        );
+        let other_container = world.container(Duration::from_secs(300));
+        assert_eq!(world.token(&other_container).await, "access-1");
+        assert_eq!(world.client_credentials(), 1);
     }
 
     #[tokio::test]
     async fn clearing_makes_the_next_miss_fetch_a_new_token() {
-        let store = Arc::new(MemoryStore::default());
-        let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
-        let settings = settings();
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let warm = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
-        warm.access_token(&settings, deadline).await.unwrap();
+        let world = World::new();
+        let warm = world.container(Duration::from_secs(300));
+        world.token(&warm).await;
 
-        let key = warm.clear(&settings).await.unwrap();
+        let key = warm.clear(&world.settings).await.unwrap();
         assert_eq!(key, APP_TOKEN_KEY);
-        assert!(store.app_tokens.lock().unwrap().is_empty());
-        let fresh = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
+        assert!(world.store.app_tokens.lock().unwrap().is_empty());
+        let fresh = world.container(Duration::from_secs(300));
+        assert_eq!(world.token(&fresh).await, "access-2");
         assert_eq!(
-            fresh
-                .access_token(&settings, deadline)
-                .await
-                .unwrap()
-                .expose(),
-            "access-2"
-        );
-        assert_eq!(
-            warm.access_token(&settings, deadline)
-                .await
-                .unwrap()
-                .expose(),
+            world.token(&warm).await,
             "access-2",
             "the clearing container forgot its own copy and reads the table"
         );
-        assert_eq!(
-            identity_platform.client_credentials.load(Ordering::SeqCst),
-            2
-        );
+        assert_eq!(world.client_credentials(), 2);
     }
 
     #[tokio::test]
     async fn expired_cached_tokens_are_replaced() {
-        let store = Arc::new(MemoryStore::default());
-        let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
-        let settings = settings();
-        let deadline = Deadline::after(Duration::from_secs(5));
-        AppTokens::new(store.clone(), identity_platform.clone(), Duration::ZERO)
-            .access_token(&settings, deadline)
-            .await
-            .unwrap();
-        for record in store.app_tokens.lock().unwrap().values_mut() {
+        let world = World::new();
+        world.token(&world.container(Duration::ZERO)).await;
+        for record in world.store.app_tokens.lock().unwrap().values_mut() {
             record.expires_at = now_epoch() + EXPIRY_MARGIN_SECS - 1;
         }
-        let fresh = AppTokens::new(store.clone(), identity_platform.clone(), Duration::ZERO)
-            .access_token(&settings, deadline)
-            .await
-            .unwrap();
-        assert_eq!(fresh.expose(), "access-2");
+        assert_eq!(
+            world.token(&world.container(Duration::ZERO)).await,
+            "access-2"
+        );
     }
 
     #[tokio::test]
     async fn a_refused_token_is_dropped_and_replaced_with_the_challenges_claims() {
-        let store = Arc::new(MemoryStore::default());
-        let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
-        let settings = settings();
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let tokens = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
-        let first = tokens.access_token(&settings, deadline).await.unwrap();
+        let world = World::new();
+        let tokens = world.container(Duration::from_secs(300));
+        let first = tokens
+            .access_token(&world.settings, world.deadline)
+            .await
+            .unwrap();
         let renewed = tokens
-            .renew(&settings, &first, Some("{}"), deadline)
+            .renew(&world.settings, &first, Some("{}"), world.deadline)
             .await
             .unwrap();
         assert_eq!(renewed.expose(), "access-2");
         assert_eq!(
-            *identity_platform.claims.lock().unwrap(),
+            *world.identity_platform.claims.lock().unwrap(),
             vec![None, Some("{}".to_string())]
         );
         // Another container that met the refusal finds the new token in the table.
-        let other = AppTokens::new(store.clone(), identity_platform.clone(), Duration::ZERO);
+        let other = world.container(Duration::ZERO);
         assert_eq!(
             other
-                .renew(&settings, &first, None, deadline)
+                .renew(&world.settings, &first, None, world.deadline)
                 .await
                 .unwrap()
                 .expose(),
             "access-2"
         );
-        assert_eq!(
-            identity_platform.client_credentials.load(Ordering::SeqCst),
-            2
-        );
+        assert_eq!(world.client_credentials(), 2);
     }
 
     #[tokio::test]
     async fn a_denied_token_is_replaced_only_when_old_and_at_most_once_a_minute() {
-        let store = Arc::new(MemoryStore::default());
-        let identity_platform = Arc::new(ScriptedIdentityPlatform::default());
-        let settings = settings();
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let tokens = AppTokens::new(
-            store.clone(),
-            identity_platform.clone(),
-            Duration::from_secs(300),
-        );
-        let young = tokens.access_token(&settings, deadline).await.unwrap();
+        let world = World::new();
+        let (settings, deadline) = (&world.settings, world.deadline);
+        let tokens = world.container(Duration::from_secs(300));
+        let young = tokens.access_token(settings, deadline).await.unwrap();
         assert_eq!(
             tokens
-                .renew_denied(&settings, &young, deadline)
+                .renew_denied(settings, &young, deadline)
                 .await
                 .unwrap(),
             None,
@@ -397,24 +381,20 @@ mod tests {
         );
 
         // A container that read an old token from the table replaces it, once a minute at most.
-        for record in store.app_tokens.lock().unwrap().values_mut() {
-            record.acquired_at = now_epoch() - DENIED_RENEWAL_MIN_AGE_SECS - 1;
-        }
-        let other = AppTokens::new(store.clone(), identity_platform.clone(), Duration::ZERO);
-        let old = other.access_token(&settings, deadline).await.unwrap();
+        world.age_table_tokens(DENIED_RENEWAL_MIN_AGE_SECS + 1);
+        let other = world.container(Duration::ZERO);
+        let old = other.access_token(settings, deadline).await.unwrap();
         let renewed = other
-            .renew_denied(&settings, &old, deadline)
+            .renew_denied(settings, &old, deadline)
             .await
             .unwrap()
             .expect("an old denied token is replaced");
         assert_ne!(renewed, old);
-        for record in store.app_tokens.lock().unwrap().values_mut() {
-            record.acquired_at = now_epoch() - DENIED_RENEWAL_MIN_AGE_SECS - 1;
-        }
-        let older = other.access_token(&settings, deadline).await.unwrap();
+        world.age_table_tokens(DENIED_RENEWAL_MIN_AGE_SECS + 1);
+        let older = other.access_token(settings, deadline).await.unwrap();
         assert_eq!(
             other
-                .renew_denied(&settings, &older, deadline)
+                .renew_denied(settings, &older, deadline)
                 .await
                 .unwrap(),
             None,

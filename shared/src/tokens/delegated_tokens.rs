@@ -587,6 +587,43 @@ mod tests {
                 .access_expires_at = now_epoch() - 1;
         }
 
+        /// Has Microsoft answer the next refresh with `answer`.
+        fn answer_next_refresh(
+            &self,
+            answer: Result<crate::tokens::identity_platform::TokenGrant, TokenFailure>,
+        ) {
+            self.identity_platform
+                .refresh_answers
+                .lock()
+                .unwrap()
+                .push(answer);
+        }
+
+        /// `engine`'s access token for alice, to read her profile.
+        async fn access(&self, engine: &DelegatedTokens) -> Result<DelegatedAccess, ApiError> {
+            engine
+                .access(&self.settings, "alice", READ, deadline())
+                .await
+        }
+
+        /// `engine`'s renewal of alice's `rejected` access token.
+        async fn renew(
+            &self,
+            engine: &DelegatedTokens,
+            rejected: &Secret,
+            claims_challenge: Option<&str>,
+        ) -> Result<DelegatedAccess, ApiError> {
+            engine
+                .renew(
+                    &self.settings,
+                    "alice",
+                    rejected,
+                    claims_challenge,
+                    deadline(),
+                )
+                .await
+        }
+
         /// Lets the access token expire, has Microsoft answer the refresh with `answer`, and
         /// returns the error `engine`'s call gives.
         async fn refresh_failing_with(
@@ -595,15 +632,8 @@ mod tests {
             answer: Result<crate::tokens::identity_platform::TokenGrant, TokenFailure>,
         ) -> ApiError {
             self.expire_access();
-            self.identity_platform
-                .refresh_answers
-                .lock()
-                .unwrap()
-                .push(answer);
-            engine
-                .access(&self.settings, "alice", READ, deadline())
-                .await
-                .unwrap_err()
+            self.answer_next_refresh(answer);
+            self.access(engine).await.unwrap_err()
         }
 
         fn stored_refresh_token(&self) -> String {
@@ -637,17 +667,11 @@ mod tests {
     async fn uses_the_stored_access_token_while_fresh_and_then_memory() {
         let world = World::linked(&["User.Read.All"]).await;
         let engine = world.engine();
-        let access = engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap();
+        let access = world.access(&engine).await.unwrap();
         assert_eq!(access.access_token.expose(), "access-1");
         assert_eq!(access.ms_user_id, "ms-object-id");
         assert_eq!(world.link().ms_tenant_id.as_deref(), Some("tenant-1"));
-        engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap();
+        world.access(&engine).await.unwrap();
         assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 0);
         assert_eq!(
             world.store.link_reads.load(Ordering::SeqCst),
@@ -661,11 +685,7 @@ mod tests {
         let world = World::linked(&["User.Read.All"]).await;
         world.expire_access();
         let before = world.link().version;
-        let access = world
-            .engine()
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap();
+        let access = world.access(&world.engine()).await.unwrap();
         assert_eq!(access.access_token.expose(), "access-101");
         assert_eq!(
             world.identity_platform.presented.lock().unwrap().as_slice(),
@@ -681,10 +701,7 @@ mod tests {
         world.expire_access();
         let before = world.link().version;
         let (a, b) = (world.engine(), world.engine());
-        let (first, second) = tokio::join!(
-            a.access(&world.settings, "alice", READ, deadline()),
-            b.access(&world.settings, "alice", READ, deadline())
-        );
+        let (first, second) = tokio::join!(world.access(&a), world.access(&b));
         let (first, second) = (first.unwrap(), second.unwrap());
         let link = world.link();
         let cipher = TokenCipher::new(&world.settings.encryption_keys);
@@ -725,10 +742,7 @@ mod tests {
                 reason: "revoked".into()
             }
         );
-        let again = engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap_err();
+        let again = world.access(&engine).await.unwrap_err();
         assert_eq!(again.code(), Some(ErrorCode::RefreshTokenInvalid));
         assert_eq!(
             world.identity_platform.refreshes.load(Ordering::SeqCst),
@@ -751,10 +765,7 @@ mod tests {
                 reason: "consent_required".into()
             }
         );
-        let again = engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap_err();
+        let again = world.access(&engine).await.unwrap_err();
         assert_eq!(
             again.code(),
             Some(ErrorCode::ScopeInvalid),
@@ -802,11 +813,7 @@ mod tests {
     async fn missing_scope_fails_before_any_request() {
         let world = World::linked(&["Calendars.Read"]).await;
         world.expire_access();
-        let error = world
-            .engine()
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap_err();
+        let error = world.access(&world.engine()).await.unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::ScopeInvalid));
         assert_eq!(world.identity_platform.refreshes.load(Ordering::SeqCst), 0);
     }
@@ -896,19 +903,10 @@ mod tests {
     async fn a_refused_token_is_renewed_once_with_the_challenges_claims() {
         let world = World::linked(&["User.Read.All"]).await;
         let engine = world.engine();
-        let first = engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap();
+        let first = world.access(&engine).await.unwrap();
         let challenge = r#"{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}"#;
-        let renewed = engine
-            .renew(
-                &world.settings,
-                "alice",
-                &first.access_token,
-                Some(challenge),
-                deadline(),
-            )
+        let renewed = world
+            .renew(&engine, &first.access_token, Some(challenge))
             .await
             .unwrap();
         assert_ne!(renewed.access_token, first.access_token);
@@ -918,14 +916,7 @@ mod tests {
         );
         // A second caller that met the same refusal uses the new token: no second refresh.
         let again = world
-            .engine()
-            .renew(
-                &world.settings,
-                "alice",
-                &first.access_token,
-                None,
-                deadline(),
-            )
+            .renew(&world.engine(), &first.access_token, None)
             .await
             .unwrap();
         assert_eq!(again.access_token, renewed.access_token);
@@ -936,44 +927,19 @@ mod tests {
     async fn a_renewal_microsoft_refuses_follows_the_usual_mapping_and_drops_the_token() {
         let world = World::linked(&["User.Read.All"]).await;
         let engine = world.engine();
-        let first = engine
-            .access(&world.settings, "alice", READ, deadline())
-            .await
-            .unwrap();
-        world
-            .identity_platform
-            .refresh_answers
-            .lock()
-            .unwrap()
-            .push(Err(TokenFailure::Unavailable("down".into())));
-        let error = engine
-            .renew(
-                &world.settings,
-                "alice",
-                &first.access_token,
-                None,
-                deadline(),
-            )
+        let first = world.access(&engine).await.unwrap();
+        world.answer_next_refresh(Err(TokenFailure::Unavailable("down".into())));
+        let error = world
+            .renew(&engine, &first.access_token, None)
             .await
             .unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::UpstreamUnavailable));
         assert_eq!(world.link().access_token, None, "the refused token is gone");
         assert_eq!(world.link().status, LinkStatus::Valid);
 
-        world
-            .identity_platform
-            .refresh_answers
-            .lock()
-            .unwrap()
-            .push(rejected(&[50076], Some("basic_action")));
-        let error = engine
-            .renew(
-                &world.settings,
-                "alice",
-                &first.access_token,
-                None,
-                deadline(),
-            )
+        world.answer_next_refresh(rejected(&[50076], Some("basic_action")));
+        let error = world
+            .renew(&engine, &first.access_token, None)
             .await
             .unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::RefreshTokenInvalid));

@@ -131,7 +131,7 @@ impl Executor {
                 .entry(key)
                 .or_insert_with(|| Value::String(uuid::Uuid::new_v4().to_string()));
         }
-        let call = GraphCall {
+        let mut call = GraphCall {
             method: operation.method,
             path,
             query,
@@ -145,7 +145,6 @@ impl Executor {
             accept: accept_for(operation.graph_path),
             cloud: settings.cloud,
         };
-        let mut call = call;
         let first = self.graph.send(&call, deadline).await;
         let Err(ApiError::Graph {
             status,

@@ -188,13 +188,9 @@ impl Handler for NotificationsHandler {
             }
             Err(error) => {
                 // Graph delivers again after a 5xx; a malformed body is answered 400 and dropped.
-                let error = match error.code() {
-                    Some(ErrorCode::InvalidRequest) => error,
-                    _ => {
-                        tracing::warn!(error = %error, "notifications not acknowledged; Graph will deliver them again");
-                        error
-                    }
-                };
+                if error.code() != Some(ErrorCode::InvalidRequest) {
+                    tracing::warn!(error = %error, "notifications not acknowledged; Graph will deliver them again");
+                }
                 answer(
                     error.status(),
                     error_response(&error, &request_id),

@@ -253,7 +253,11 @@ async fn failed_deliveries_are_redelivered_with_backoff_then_abandoned() {
         attempts.iter().all(|body| body == &attempts[0]),
         "the same batch"
     );
-    let log = deliveries(&sim).await;
+    // The receiver sees the third attempt before the simulator logs its outcome.
+    let log = wait_for_delivery(&sim, |entry| {
+        entry["kind"] == "change" && entry["outcome"] == "delivered"
+    })
+    .await;
     let changes: Vec<(u64, &str)> = log
         .iter()
         .filter(|entry| entry["kind"] == "change")
